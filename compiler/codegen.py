@@ -1,0 +1,1148 @@
+"""Code generation: Lua AST (luaast) to a Python ``ast.Module``.
+
+The module defines ``main_chunk(*VA)``; every Lua function becomes a nested
+``def``.  Lua locals become Python locals (renamed to be unique in the
+chunk), upvalues become Python closure cells, and locals that a closure
+captures inside a loop become one-element lists ("boxes") passed to the
+closure as keyword-only defaults, which gives Lua's fresh-local-per-iteration
+semantics.
+
+Every Python node carries the Lua line and column of the Lua node it came
+from.  For each operation that can fail with a message naming a variable
+(``attempt to index a nil value (local 'user')``), ``errinfo`` records at
+that position how the operands are described; ``runtime.errors.convert``
+reads it back from the failing instruction's position.
+
+Fast paths are inline: a static type for every expression (see
+``Types``) lets integer and float arithmetic, string concatenation and
+plain-table access compile to bare Python operations; everything else calls
+the out-of-line helpers of ``runtime.ops``.
+"""
+
+import ast
+
+from . import luaast as A
+from .scope import resolve
+from .errors import LuaSyntaxError, InternalCompilerError
+
+__all__ = ["generate", "HELPERS"]
+
+# static types -------------------------------------------------------------
+INT, FLOAT, NUM, STR, BOOL, NIL, TABLE, FUNC, ANY = (
+    "int", "float", "num", "str", "bool", "nil", "table", "func", "any")
+_NUMERIC = (INT, FLOAT, NUM)
+_NONNIL = (INT, FLOAT, NUM, STR, BOOL, TABLE, FUNC)
+
+# names of runtime helpers the generated module uses (values bound by loader)
+HELPERS = [
+    "LuaTable", "TRUE", "FALSE", "MAXINT", "MININT", "index", "setindex", "rawset_checked",
+    "add", "sub", "mul", "div", "mod", "idiv", "pow", "unm", "band", "bor", "bxor",
+    "shl", "shr", "bnot", "concat", "concat_n", "length", "first", "mr", "adjust",
+    "forrange", "forin", "wrapint", "fdiv", "fmt_float", "table_nn", "table_multi",
+    "key_checked", "type_value", "_pystr", "_type", "_tuple", "_range", "_len",
+]
+
+_ARITH_HELPER = {"+": "add", "-": "sub", "*": "mul", "/": "div", "%": "mod", "//": "idiv",
+                 "^": "pow", "&": "band", "|": "bor", "~": "bxor", "<<": "shl", ">>": "shr"}
+_PYOP = {"+": ast.Add, "-": ast.Sub, "*": ast.Mult}
+_CMP = {"==": ast.Eq, "~=": ast.NotEq, "<": ast.Lt, "<=": ast.LtE, ">": ast.Gt, ">=": ast.GtE}
+
+_LOAD = ast.Load()
+_STORE = ast.Store()
+
+
+def N(name):
+    return ast.Name(id=name, ctx=_LOAD)
+
+
+def S(name):
+    return ast.Name(id=name, ctx=_STORE)
+
+
+def C(value):
+    return ast.Constant(value=value)
+
+
+def call(fn, *args):
+    return ast.Call(func=N(fn) if isinstance(fn, str) else fn, args=list(args), keywords=[])
+
+
+def is_(a, b):
+    return ast.Compare(left=a, ops=[ast.Is()], comparators=[b])
+
+
+def isnot(a, b):
+    return ast.Compare(left=a, ops=[ast.IsNot()], comparators=[b])
+
+
+def ifexp(test, body, orelse):
+    return ast.IfExp(test=test, body=body, orelse=orelse)
+
+
+def and_(*vals):
+    return ast.BoolOp(op=ast.And(), values=list(vals))
+
+
+def typeis(expr, tname):
+    return is_(call("_type", expr), N(tname))
+
+
+def subscript(obj, key, ctx=_LOAD):
+    return ast.Subscript(value=obj, slice=key, ctx=ctx)
+
+
+def assign(target, value):
+    return ast.Assign(targets=[target], value=value)
+
+
+def _simple(e):
+    return isinstance(e, (ast.Name, ast.Constant))
+
+
+class FuncState:
+    def __init__(self, info, parent):
+        self.info = info
+        self.parent = parent
+        self.ntemps = 0
+
+    def temp(self):
+        self.ntemps += 1
+        return "_t%d" % self.ntemps
+
+
+class Generator:
+    def __init__(self, chunkname):
+        self.chunkname = chunkname
+        self.errinfo = {}
+        self.display_names = {}
+        self.fs = None
+        self.pre = []
+        self.loops = []        # stack of loop kinds for break/goto handling
+        self.nfuncs = 0
+
+    # -- positions ---------------------------------------------------------
+    def stamp(self, node, lua):
+        line = lua.line or 1
+        col = lua.col or 0
+        self._stamp(node, line, col)
+        return node
+
+    def _stamp(self, node, line, col):
+        if "lineno" in node._attributes:
+            if getattr(node, "lineno", None) is not None and hasattr(node, "end_col_offset"):
+                return
+            node.lineno = line
+            node.col_offset = col
+            node.end_lineno = line
+            node.end_col_offset = col + 1
+        for child in ast.iter_child_nodes(node):
+            self._stamp(child, line, col)
+
+    def note(self, lua, kind, *descs):
+        key = (lua.line or 1, lua.col or 0)
+        self.errinfo.setdefault(key, {})[kind] = list(descs)
+
+    def describe(self, e):
+        t = type(e)
+        if t is A.Name:
+            v = self.res.names.get(id(e))
+            if v is None:
+                return "global '%s'" % e.name
+            if v.func is not self.fs.info:
+                return "upvalue '%s'" % e.name
+            return "local '%s'" % e.name
+        if t is A.Index and type(e.key) is A.String:
+            return "field '%s'" % e.key.value
+        if t is A.String:
+            return None
+        return None
+
+    def error(self, lua, msg):
+        raise LuaSyntaxError(self.chunkname, lua.line, msg)
+
+    # -- entry --------------------------------------------------------------
+    def module(self, block):
+        self.res = resolve(block, self.chunkname)
+        self.infer_types()
+        main = self.res.main
+        fdef = self.function_def(main, "main_chunk")
+        mod = ast.Module(body=[fdef], type_ignores=[])
+        return mod
+
+    # -- type inference -----------------------------------------------------
+    def infer_types(self):
+        vars_ = self.res.all_vars
+        for v in vars_:
+            v.type = None if not v.is_param else ANY
+        for _ in range(6):
+            changed = False
+            for v in vars_:
+                if v.is_param:
+                    continue
+                t = None
+                for a in v.assigns:
+                    at = self.assign_type(a)
+                    t = _join(t, at)
+                    if t == ANY:
+                        break
+                if t is None:
+                    t = ANY if not v.assigns else None
+                if t != v.type:
+                    v.type = t
+                    changed = True
+            if not changed:
+                break
+        for v in vars_:
+            if v.type is None:
+                v.type = ANY
+        # functions that always return exactly one value
+        for info in self.res.funcs.values():
+            info.single_return = _single_return(info.node.body.body) if info.node.name != "main chunk" else False
+
+    def assign_type(self, a):
+        if a is None:
+            return ANY
+        if type(a) is tuple:      # ('for', NumFor)
+            s = a[1]
+            ts = self.etype(s.start)
+            tst = self.etype(s.step) if s.step is not None else INT
+            if ts == INT and tst == INT:
+                return INT
+            if ts in _NUMERIC and tst in _NUMERIC:
+                return FLOAT if FLOAT in (ts, tst) else NUM
+            return NUM
+        return self.etype(a)
+
+    def etype(self, e):
+        t = type(e)
+        if t is A.Number:
+            return INT if type(e.value) is int else FLOAT
+        if t is A.String:
+            return STR
+        if t is A.Nil:
+            return NIL
+        if t is A.TrueExpr or t is A.FalseExpr:
+            return BOOL
+        if t is A.Table:
+            return TABLE
+        if t is A.Function:
+            return FUNC
+        if t is A.Name:
+            v = self.res.names.get(id(e))
+            if v is None:
+                return ANY
+            return v.type
+        if t is A.Paren:
+            return self.etype(e.expr)
+        if t is A.BinOp:
+            op = e.op
+            if op in ("==", "~=", "<", "<=", ">", ">="):
+                return BOOL
+            if op in ("and", "or"):
+                lt = self.etype(e.left)
+                rt = self.etype(e.right)
+                if lt is None or rt is None:
+                    return None
+                if op == "or" and lt in _NONNIL and lt != BOOL:
+                    return lt
+                return _join(lt, rt)
+            lt = self.etype(e.left)
+            rt = self.etype(e.right)
+            if lt is None or rt is None:
+                return None
+            if op == "..":
+                return STR if lt in (STR, INT, FLOAT, NUM) and rt in (STR, INT, FLOAT, NUM) else ANY
+            if lt in _NUMERIC and rt in _NUMERIC:
+                if op in ("/", "^"):
+                    return FLOAT
+                if op in ("&", "|", "~", "<<", ">>"):
+                    return INT
+                if lt == INT and rt == INT:
+                    return INT
+                if lt == FLOAT or rt == FLOAT:
+                    return FLOAT
+                return NUM
+            return ANY
+        if t is A.UnOp:
+            if e.op == "not":
+                return BOOL
+            ot = self.etype(e.operand)
+            if ot is None:
+                return None
+            if e.op == "#":
+                return INT if ot == STR else ANY
+            if e.op == "-":
+                return ot if ot in _NUMERIC else ANY
+            if e.op == "~":
+                return INT if ot in _NUMERIC else ANY
+        return ANY
+
+    # -- functions ----------------------------------------------------------
+    def function_def(self, fnode, pyname):
+        info = self.res.funcs[id(fnode)]
+        outer_fs, outer_pre, outer_loops = self.fs, self.pre, self.loops
+        self.fs = FuncState(info, outer_fs)
+        self.pre = []
+        self.loops = []
+        body = []
+        params = []
+        for i, p in enumerate(fnode.params):
+            v = self.res.decls[(id(fnode), i)]
+            params.append(v)
+        if info.assigned_upvals:
+            body.append(ast.Nonlocal(names=sorted(info.assigned_upvals)))
+        for v in params:
+            if v.boxed:
+                body.append(assign(S(v.pyname), ast.List(elts=[N(v.pyname)], ctx=_LOAD)))
+        body.extend(self.block(fnode.body.body))
+        if not body or not isinstance(body[-1], ast.Return):
+            body.append(ast.Return(value=ast.Tuple(elts=[], ctx=_LOAD)))
+        args = ast.arguments(
+            posonlyargs=[],
+            args=[ast.arg(arg=v.pyname) for v in params],
+            vararg=ast.arg(arg="VA" if fnode.is_vararg else "_"),
+            kwonlyargs=[ast.arg(arg=name) for name in sorted(info.free_boxes)],
+            kw_defaults=[N(name) for name in sorted(info.free_boxes)],
+            kwarg=None,
+            defaults=[C(None)] * len(params))
+        fdef = ast.FunctionDef(name=pyname, args=args, body=body, decorator_list=[],
+                               returns=None)
+        self.display_names[pyname] = fnode.name or "anonymous"
+        self.fs, self.pre, self.loops = outer_fs, outer_pre, outer_loops
+        self.stamp(fdef, fnode if fnode.line else A.Nil(line=1, col=0))
+        return fdef
+
+    def new_funcname(self, fnode):
+        self.nfuncs += 1
+        base = fnode.name or "anon"
+        clean = "".join(ch if ch.isalnum() and ch.isascii() else "_" for ch in base)
+        return "lua_%s_%d" % (clean, self.nfuncs)
+
+    def function_expr(self, fnode):
+        name = self.new_funcname(fnode)
+        fdef = self.function_def(fnode, name)
+        self.pre.append(fdef)
+        return N(name)
+
+    # -- blocks ---------------------------------------------------------------
+    def block(self, stmts):
+        out = []
+        for s in stmts:
+            self.pre = []
+            produced = getattr(self, "s_" + type(s).__name__)(s)
+            if self.pre:
+                for p in self.pre:
+                    self.stamp(p, s)
+                out.extend(self.pre)
+                self.pre = []
+            for p in produced:
+                self.stamp(p, s)
+            out.extend(produced)
+        return out
+
+    def sub_block(self, stmts):
+        saved = self.pre
+        self.pre = []
+        body = self.block(stmts)
+        self.pre = saved
+        return body or [ast.Pass()]
+
+    # -- statements -----------------------------------------------------------
+    def declare_store(self, v, value):
+        if v.boxed:
+            return assign(S(v.pyname), ast.List(elts=[value], ctx=_LOAD))
+        return assign(S(v.pyname), value)
+
+    def s_Local(self, s):
+        vars_ = [self.res.decls[(id(s), i)] for i in range(len(s.names))]
+        values = self.explist(s.exprs, len(vars_))
+        if len(vars_) == 1:
+            out = [self.declare_store(vars_[0], values[0])]
+            out.extend(ast.Expr(value=x) for x in values[1:])
+            return out
+        if isinstance(values, ast.expr):   # adjusted tuple
+            tmp = [self.fs.temp() for _ in vars_]
+            out = [assign(ast.Tuple(elts=[S(t) for t in tmp], ctx=_STORE), values)]
+            out.extend(self.declare_store(v, N(t)) for v, t in zip(vars_, tmp))
+            return out
+        if not any(v.boxed for v in vars_) and len(values) == len(vars_):
+            return [assign(ast.Tuple(elts=[S(v.pyname) for v in vars_], ctx=_STORE),
+                           ast.Tuple(elts=values, ctx=_LOAD))]
+        tmp = [self.fs.temp() for _ in values]
+        out = [assign(ast.Tuple(elts=[S(t) for t in tmp], ctx=_STORE),
+                      ast.Tuple(elts=values, ctx=_LOAD))]
+        out.extend(self.declare_store(v, N(t)) for v, t in zip(vars_, tmp))
+        return out
+
+    def explist(self, exprs, n):
+        """Values for n targets: a list of n Python exprs, plus extra exprs to
+        evaluate for side effects; or a single expr producing an n-tuple when
+        the last expression is multi-valued and must fill several targets."""
+        if not exprs:
+            return [C(None)] * n
+        last = exprs[-1]
+        if len(exprs) < n and type(last) in (A.Call, A.Method, A.Vararg):
+            head = [self.value(e) for e in exprs[:-1]]
+            k = n - len(head)
+            tail = self.multi(last)
+            if not head:
+                return call("adjust", tail, C(k))
+            return call("adjust", ast.Tuple(elts=head + [ast.Starred(value=tail, ctx=_LOAD)],
+                                            ctx=_LOAD), C(n))
+        vals = [self.value(e) for e in exprs]
+        while len(vals) < n:
+            vals.append(C(None))
+        return vals
+
+    def s_LocalFunction(self, s):
+        v = self.res.decls[(id(s), 0)]
+        if v.boxed:
+            name = self.new_funcname(s.func)
+            out = [assign(S(v.pyname), ast.List(elts=[C(None)], ctx=_LOAD))]
+            out.append(self.function_def(s.func, name))
+            out.append(assign(subscript(N(v.pyname), C(0), _STORE), N(name)))
+            return out
+        fdef = self.function_def(s.func, v.pyname)
+        self.display_names[v.pyname] = s.func.name or s.name
+        return [fdef]
+
+    def s_TypeDecl(self, s):
+        v = self.res.decls[(id(s), 0)]
+        return [self.declare_store(v, call("type_value", C(s.name)))]
+
+    def s_Assign(self, s):
+        targets = s.targets
+        if len(targets) == 1 and len(s.exprs) == 1:
+            t = targets[0]
+            if type(t) is A.Name:
+                return self.store_name(t, self.value(s.exprs[0]), s.exprs[0])
+            obj = self.value(t.obj)
+            key = self.value(t.key)
+            val = self.value(s.exprs[0])
+            return self.store_index(t, obj, key, val, self.etype(t.key), self.etype(s.exprs[0]))
+        # multiple assignment: evaluate target prefixes, then values, then store
+        out = []
+        prepared = []
+        for t in targets:
+            if type(t) is A.Name:
+                prepared.append((t, None, None))
+            else:
+                ot = self.fs.temp()
+                kt = self.fs.temp()
+                out.append(assign(S(ot), self.value(t.obj)))
+                out.append(assign(S(kt), self.value(t.key)))
+                prepared.append((t, N(ot), N(kt)))
+        values = self.explist(s.exprs, len(targets))
+        tmps = [self.fs.temp() for _ in targets]
+        if isinstance(values, ast.expr):
+            out.append(assign(ast.Tuple(elts=[S(x) for x in tmps], ctx=_STORE), values))
+        else:
+            extra = values[len(targets):]
+            vals = values[:len(targets)] + extra
+            names = tmps + [self.fs.temp() for _ in extra]
+            out.append(assign(ast.Tuple(elts=[S(x) for x in names], ctx=_STORE),
+                              ast.Tuple(elts=vals, ctx=_LOAD)))
+        for (t, o, k), tmp in reversed(list(zip(prepared, tmps))):
+            if o is None:
+                out.extend(self.store_name(t, N(tmp), None))
+            else:
+                out.extend(self.store_index(t, o, k, N(tmp), self.etype(t.key), ANY))
+        return out
+
+    def store_name(self, t, value, src):
+        v = self.res.names.get(id(t))
+        if v is not None:
+            if v.boxed:
+                return [assign(subscript(N(v.pyname), C(0), _STORE), value)]
+            return [assign(S(v.pyname), value)]
+        env = self.env_expr(t)
+        key = C(t.name)
+        vt = self.etype(src) if src is not None else ANY
+        return self.store_index(t, env, key, value, STR, vt, is_global=True)
+
+    def store_index(self, lua, obj, key, val, ktype, vtype, is_global=False):
+        self.note(lua, "index", None if is_global else self.describe(lua.obj) if type(lua) is A.Index else None)
+        safe_key = ktype in (STR, INT, BOOL, TABLE, FUNC)
+        if not _simple(obj):
+            tmp = self.fs.temp()
+            pre = [assign(S(tmp), obj)]
+            obj = N(tmp)
+        else:
+            pre = []
+        if not _simple(key):
+            tmp = self.fs.temp()
+            pre.append(assign(S(tmp), key))
+            key = N(tmp)
+        if not _simple(val):
+            tmp = self.fs.temp()
+            pre.append(assign(S(tmp), val))
+            val = N(tmp)
+        slow = ast.Expr(value=call("setindex", obj, key, val))
+        if not safe_key:
+            return pre + [slow]
+        fast = assign(subscript(obj, key, _STORE), val)
+        test = typeis(obj, "LuaTable")
+        if vtype in _NONNIL:
+            return pre + [ast.If(test=test, body=[fast], orelse=[slow])]
+        return pre + [ast.If(test=and_(test, isnot(val, C(None))), body=[fast], orelse=[slow])]
+
+    def s_CallStat(self, s):
+        return [ast.Expr(value=self.call_expr(s.call))]
+
+    def s_Do(self, s):
+        return self.block(s.body.body) or [ast.Pass()]
+
+    def loop(self, kind, stmts):
+        self.loops.append(kind)
+        try:
+            return self.sub_block(stmts)
+        finally:
+            self.loops.pop()
+
+    def s_While(self, s):
+        saved = self.pre
+        self.pre = []
+        test = self.test(s.cond)
+        cond_pre = self.pre
+        self.pre = saved
+        body = self.loop("while", s.body.body)
+        if cond_pre:
+            brk = ast.If(test=ast.UnaryOp(op=ast.Not(), operand=test), body=[ast.Break()], orelse=[])
+            return [ast.While(test=C(True), body=cond_pre + [brk] + body, orelse=[])]
+        return [ast.While(test=test, body=body, orelse=[])]
+
+    def s_Repeat(self, s):
+        body = self.loop("repeat", s.body.body)
+        saved = self.pre
+        self.pre = []
+        test = self.test(s.cond)
+        cond_pre = self.pre
+        self.pre = saved
+        brk = ast.If(test=test, body=[ast.Break()], orelse=[])
+        self.stamp(brk, s.cond)
+        return [ast.While(test=C(True), body=body + cond_pre + [brk], orelse=[])]
+
+    def s_If(self, s):
+        def build(i):
+            cond, body = s.tests[i]
+            saved = self.pre
+            self.pre = []
+            test = self.test(cond)
+            cpre = self.pre
+            self.pre = saved
+            then = self.sub_block(body.body)
+            if i + 1 < len(s.tests):
+                orelse = build(i + 1)
+            elif s.orelse is not None:
+                orelse = self.sub_block(s.orelse.body)
+            else:
+                orelse = []
+            node = ast.If(test=test, body=then, orelse=orelse)
+            self.stamp(node, cond)
+            return cpre + [node]
+        return build(0)
+
+    def s_NumFor(self, s):
+        v = self.res.decls[(id(s), 0)]
+        start = self.value(s.start)
+        stop = self.value(s.stop)
+        step = self.value(s.step) if s.step is not None else None
+        ts, tl = self.etype(s.start), self.etype(s.stop)
+        tst = self.etype(s.step) if s.step is not None else INT
+        if ts == INT and tl == INT and tst == INT and (
+                step is None or (type(s.step) is A.Number and s.step.value > 0)):
+            args = [start, ast.BinOp(left=stop, op=ast.Add(), right=C(1))]
+            if step is not None:
+                args.append(step)
+            it = call("_range", *args)
+        else:
+            it = call("forrange", start, stop, *([step] if step is not None else []))
+        body = self.loop("for", s.body.body)
+        if v.boxed:
+            tmp = self.fs.temp()
+            body = [assign(S(v.pyname), ast.List(elts=[N(tmp)], ctx=_LOAD))] + body
+            target = S(tmp)
+        else:
+            target = S(v.pyname)
+        return [ast.For(target=target, iter=it, body=body, orelse=[])]
+
+    def s_GenFor(self, s):
+        vars_ = [self.res.decls[(id(s), i)] for i in range(len(s.names))]
+        n = len(vars_)
+        exprs = s.exprs
+        if len(exprs) == 1 and type(exprs[0]) in (A.Call, A.Method, A.Vararg):
+            it = call("forin", C(n), ast.Starred(value=self.multi(exprs[0]), ctx=_LOAD))
+        else:
+            vals = [self.value(e) for e in exprs[:-1]]
+            last = exprs[-1]
+            if type(last) in (A.Call, A.Method, A.Vararg):
+                vals.append(ast.Starred(value=self.multi(last), ctx=_LOAD))
+            else:
+                vals.append(self.value(last))
+            it = call("forin", C(n), *vals)
+        body = self.loop("for", s.body.body)
+        targets = []
+        boxes = []
+        for v in vars_:
+            if v.boxed:
+                tmp = self.fs.temp()
+                targets.append(S(tmp))
+                boxes.append(assign(S(v.pyname), ast.List(elts=[N(tmp)], ctx=_LOAD)))
+            else:
+                targets.append(S(v.pyname))
+        target = targets[0] if n == 1 else ast.Tuple(elts=targets, ctx=_STORE)
+        return [ast.For(target=target, iter=it, body=boxes + body, orelse=[])]
+
+    def s_Return(self, s):
+        exprs = s.exprs
+        if not exprs:
+            return [ast.Return(value=ast.Tuple(elts=[], ctx=_LOAD))]
+        if len(exprs) == 1:
+            e = exprs[0]
+            if type(e) in (A.Call, A.Method):
+                return [ast.Return(value=self.call_expr(e))]
+            if type(e) is A.Vararg:
+                return [ast.Return(value=N("VA"))]
+            return [ast.Return(value=self.value(e))]
+        return [ast.Return(value=self.tuple_of(exprs))]
+
+    def tuple_of(self, exprs):
+        elts = [self.value(e) for e in exprs[:-1]]
+        last = exprs[-1]
+        if type(last) in (A.Call, A.Method, A.Vararg):
+            elts.append(ast.Starred(value=self.multi(last), ctx=_LOAD))
+        else:
+            elts.append(self.value(last))
+        return ast.Tuple(elts=elts, ctx=_LOAD)
+
+    def s_Break(self, s):
+        if not self.loops:
+            self.error(s, "break outside a loop at line %d" % s.line)
+        return [ast.Break()]
+
+    def s_Goto(self, s):
+        target = self.goto_targets.get(id(s))
+        if target == "continue":
+            return [ast.Continue()]
+        self.error(s, "goto '%s' is not supported in this position (only jumps to a label "
+                      "at the end of the enclosing loop body)" % s.label)
+
+    def s_Label(self, s):
+        return []
+
+    # -- expressions ----------------------------------------------------------
+    def value(self, e):
+        """A Python expression for the single Lua value of e."""
+        node = getattr(self, "e_" + type(e).__name__)(e)
+        return self.stamp(node, e)
+
+    def simple_value(self, e):
+        """value(e) evaluated into a temp unless it is already simple."""
+        v = self.value(e)
+        if _simple(v):
+            return v, v
+        tmp = self.fs.temp()
+        return ast.NamedExpr(target=S(tmp), value=v), N(tmp)
+
+    def e_Nil(self, e):
+        return C(None)
+
+    def e_TrueExpr(self, e):
+        return N("TRUE")
+
+    def e_FalseExpr(self, e):
+        return N("FALSE")
+
+    def e_Number(self, e):
+        return C(e.value)
+
+    def e_String(self, e):
+        return C(e.value)
+
+    def e_Vararg(self, e):
+        return ifexp(N("VA"), subscript(N("VA"), C(0)), C(None))
+
+    def e_Paren(self, e):
+        return self.value(e.expr)
+
+    def e_Function(self, e):
+        return self.function_expr(e)
+
+    def e_Name(self, e):
+        v = self.res.names.get(id(e))
+        if v is not None:
+            if v.boxed:
+                return subscript(N(v.pyname), C(0))
+            return N(v.pyname)
+        # global: _ENV.name
+        env = self.env_expr(e)
+        self.note(e, "index", None)
+        key = C(e.name)
+        if self.res.uses_env:
+            return call("index", env, key)
+        tmp = self.fs.temp()
+        got = ast.NamedExpr(target=S(tmp),
+                            value=ast.Call(func=ast.Attribute(value=env, attr="get", ctx=_LOAD),
+                                           args=[key], keywords=[]))
+        return ifexp(isnot(got, C(None)), N(tmp), call("index", env, key))
+
+    def env_expr(self, name_node):
+        envvar = self.res.env_for.get(id(name_node))
+        if envvar is None:
+            return N("_ENV_")
+        if envvar.boxed:
+            return subscript(N(envvar.pyname), C(0))
+        return N(envvar.pyname)
+
+    def e_Index(self, e):
+        self.note(e, "index", self.describe(e.obj))
+        first_o, o = self.simple_value(e.obj)
+        k = self.value(e.key)
+        if not _simple(k):
+            tmp = self.fs.temp()
+            first_k = ast.NamedExpr(target=S(tmp), value=k)
+            k = N(tmp)
+        else:
+            first_k = None
+        fast = ast.Call(func=ast.Attribute(value=o, attr="get", ctx=_LOAD), args=[k], keywords=[])
+        test = typeis(first_o, "LuaTable")
+        if first_k is not None:
+            test = and_(test, ast.BoolOp(op=ast.Or(), values=[first_k, C(True)]))
+            # keep Lua's evaluation order (object, then key) in both branches
+            return ifexp(test, fast, ast.Call(func=N("index"), args=[o, first_k], keywords=[]))
+        return ifexp(test, fast, call("index", o, k))
+
+    def e_Table(self, e):
+        items = e.items
+        if not items:
+            return call("LuaTable")
+        keys = []
+        vals = []
+        maybe_nil = False
+        pos = 0
+        multi_tail = None
+        for i, (kind, k, v) in enumerate(items):
+            if kind == "pos":
+                if i == len(items) - 1 and type(v) in (A.Call, A.Method, A.Vararg):
+                    multi_tail = self.multi(v)
+                    break
+                pos += 1
+                keys.append(C(pos))
+            elif kind == "named":
+                keys.append(C(k))
+            else:
+                kt = self.etype(k)
+                kv = self.value(k)
+                if kt in (STR, INT, BOOL, TABLE, FUNC):
+                    keys.append(kv)
+                else:
+                    keys.append(call("key_checked", kv))
+            vals.append(self.value(v))
+            if self.etype(v) not in _NONNIL:
+                maybe_nil = True
+        d = ast.Dict(keys=keys, values=vals)
+        if multi_tail is not None:
+            return call("table_multi", d, C(pos), multi_tail)
+        if maybe_nil:
+            return call("table_nn", d)
+        return call("LuaTable", d)
+
+    def e_Call(self, e):
+        return self.single(e)
+
+    def e_Method(self, e):
+        return self.single(e)
+
+    def single(self, e):
+        """First value of a call."""
+        c = self.call_expr(e)
+        if type(e) is A.Call and type(e.func) is A.Name:
+            v = self.res.names.get(id(e.func))
+            if v is not None and v.local_function is not None and not v.reassigned:
+                info = self.res.funcs[id(v.local_function)]
+                if info.single_return:
+                    return c
+        tmp = self.fs.temp()
+        return ifexp(typeis(ast.NamedExpr(target=S(tmp), value=c), "_tuple"),
+                     ifexp(N(tmp), subscript(N(tmp), C(0)), C(None)),
+                     N(tmp))
+
+    def multi(self, e):
+        """A Python expression producing a tuple of all values of e."""
+        if type(e) is A.Vararg:
+            return N("VA")
+        c = self.call_expr(e)
+        self.stamp(c, e)
+        tmp = self.fs.temp()
+        return self.stamp(ifexp(typeis(ast.NamedExpr(target=S(tmp), value=c), "_tuple"),
+                                N(tmp), ast.Tuple(elts=[N(tmp)], ctx=_LOAD)), e)
+
+    def args(self, args):
+        out = [self.value(a) for a in args[:-1]]
+        if args:
+            last = args[-1]
+            if type(last) in (A.Call, A.Method, A.Vararg):
+                out.append(ast.Starred(value=self.multi(last), ctx=_LOAD))
+            else:
+                out.append(self.value(last))
+        return out
+
+    def call_expr(self, e):
+        if type(e) is A.Method:
+            self.note(e, "index", self.describe(e.obj))
+            self.note(e, "call", "method '%s'" % e.name)
+            first_o, o = self.simple_value(e.obj)
+            if first_o is o:
+                tmp = self.fs.temp()
+                first_o = ast.NamedExpr(target=S(tmp), value=o)
+                o = N(tmp)
+            key = C(e.name)
+            ftmp = self.fs.temp()
+            got = ast.NamedExpr(target=S(ftmp), value=ast.Call(
+                func=ast.Attribute(value=o, attr="get", ctx=_LOAD), args=[key], keywords=[]))
+            fn = ifexp(and_(typeis(first_o, "LuaTable"), isnot(got, C(None))), N(ftmp),
+                       call("index", o, key))
+            node = ast.Call(func=fn, args=[o] + self.args(e.args), keywords=[])
+            return self.stamp(node, e)
+        self.note(e, "call", self.describe(e.func))
+        fn = self.value(e.func)
+        node = ast.Call(func=fn, args=self.args(e.args), keywords=[])
+        return self.stamp(node, e)
+
+    # operators --------------------------------------------------------------
+    def e_UnOp(self, e):
+        op = e.op
+        if op == "not":
+            return ifexp(self.test(e.operand), N("FALSE"), N("TRUE"))
+        ot = self.etype(e.operand)
+        if op == "-":
+            if type(e.operand) is A.Number:
+                v = e.operand.value
+                if type(v) is int:
+                    return C(-v if v != -0x8000000000000000 else v)
+                return C(-v)
+            x = self.value(e.operand)
+            if ot == FLOAT:
+                return ast.UnaryOp(op=ast.USub(), operand=x)
+            self.note(e, "arith", self.describe(e.operand))
+            return call("unm", x)
+        if op == "#":
+            self.note(e, "len", self.describe(e.operand))
+            x = self.value(e.operand)
+            if ot == STR:
+                return call("_len", x)
+            first_x, x2 = self._temp_expr(x)
+            return ifexp(typeis(first_x, "LuaTable"),
+                         ast.Call(func=ast.Attribute(value=x2, attr="length", ctx=_LOAD),
+                                  args=[], keywords=[]),
+                         call("length", x2))
+        if op == "~":
+            self.note(e, "bitwise", self.describe(e.operand))
+            return call("bnot", self.value(e.operand))
+        raise InternalCompilerError("unknown unary operator %r" % op)
+
+    def _temp_expr(self, x):
+        if _simple(x):
+            return x, x
+        tmp = self.fs.temp()
+        return ast.NamedExpr(target=S(tmp), value=x), N(tmp)
+
+    def e_BinOp(self, e):
+        op = e.op
+        if op in _CMP:
+            return ifexp(self.compare(e), N("TRUE"), N("FALSE"))
+        if op == "and" or op == "or":
+            return self.logical(e)
+        if op == "..":
+            return self.concat(e)
+        return self.arith(e)
+
+    def compare(self, e):
+        left = self.value(e.left)
+        right = self.value(e.right)
+        if e.op in ("==", "~=") and (type(e.left) is A.Nil or type(e.right) is A.Nil):
+            other = right if type(e.left) is A.Nil else left
+            node = (is_ if e.op == "==" else isnot)(other, C(None))
+        else:
+            node = ast.Compare(left=left, ops=[_CMP[e.op]()], comparators=[right])
+        return self.stamp(node, e)
+
+    def logical(self, e):
+        lt = self.etype(e.left)
+        if e.op == "and":
+            if self._is_compare(e.left):
+                return ifexp(self.test(e.left), self.value(e.right), N("FALSE"))
+            first, ref = self._temp_expr(self.value(e.left))
+            return ifexp(self._truthy(first, ref, lt), self.value(e.right), ref)
+        if self._is_compare(e.left):
+            return ifexp(self.test(e.left), N("TRUE"), self.value(e.right))
+        first, ref = self._temp_expr(self.value(e.left))
+        if lt in _NONNIL and lt != BOOL:
+            return first
+        return ifexp(self._truthy(first, ref, lt), ref, self.value(e.right))
+
+    @staticmethod
+    def _is_compare(e):
+        return (type(e) is A.BinOp and e.op in _CMP) or (type(e) is A.UnOp and e.op == "not")
+
+    def _truthy(self, first, ref, t):
+        if t in _NONNIL and t != BOOL:
+            return ast.BoolOp(op=ast.Or(), values=[isnot(first, C(None)), C(True)])
+        if t == NIL:
+            return ast.BoolOp(op=ast.And(), values=[isnot(first, C(None)), C(False)])
+        if first is ref:
+            return and_(isnot(ref, C(None)), isnot(ref, N("FALSE")))
+        return and_(isnot(first, C(None)), isnot(ref, N("FALSE")))
+
+    def test(self, e):
+        """A Python expression whose truth is the Lua truth of e."""
+        t = type(e)
+        if t is A.BinOp:
+            if e.op in _CMP:
+                return self.compare(e)
+            if e.op == "and":
+                return self.stamp(and_(self.test(e.left), self.test(e.right)), e)
+            if e.op == "or":
+                return self.stamp(ast.BoolOp(op=ast.Or(), values=[self.test(e.left), self.test(e.right)]), e)
+        if t is A.UnOp and e.op == "not":
+            return self.stamp(ast.UnaryOp(op=ast.Not(), operand=self.test(e.operand)), e)
+        if t is A.TrueExpr:
+            return C(True)
+        if t in (A.FalseExpr, A.Nil):
+            return C(False)
+        if t is A.Paren:
+            return self.test(e.expr)
+        et = self.etype(e)
+        v = self.value(e)
+        if et in _NONNIL and et != BOOL:
+            if _simple(v):
+                return C(True)
+            return self.stamp(ast.BoolOp(op=ast.Or(), values=[isnot(v, C(None)), C(True)]), e)
+        first, ref = self._temp_expr(v)
+        return self.stamp(self._truthy(first, ref, et), e)
+
+    def concat(self, e):
+        # flatten the right-associative chain a .. (b .. (c .. d))
+        operands = []
+        node = e
+        while type(node) is A.BinOp and node.op == "..":
+            operands.append(node.left)
+            node = node.right
+        operands.append(node)
+        self.note(e, "concat", *[self.describe(o) for o in operands])
+        # also note every inner '..' position (errors report the outermost)
+        parts = []
+        refs = []
+        guards = []
+        for o in operands:
+            t = self.etype(o)
+            v = self.value(o)
+            if t == STR:
+                parts.append(v)
+                refs.append(v)
+                continue
+            first, ref = self._temp_expr(v)
+            if t == INT:
+                parts.append(call("_pystr", first))
+                refs.append(ref)
+            elif t == FLOAT:
+                parts.append(call("fmt_float", first))
+                refs.append(ref)
+            else:
+                # evaluate in order: the guard expression holds the walrus
+                guards.append(typeis(first, "str"))
+                parts.append(ref)
+                refs.append(ref)
+        joined = parts[0]
+        for p in parts[1:]:
+            joined = ast.BinOp(left=joined, op=ast.Add(), right=p)
+        if not guards:
+            return joined
+        slow = call("concat_n", *refs) if len(refs) > 2 else call("concat", *refs)
+        return ifexp(and_(*guards) if len(guards) > 1 else guards[0], joined, slow)
+
+    def arith(self, e):
+        op = e.op
+        lt = self.etype(e.left)
+        rt = self.etype(e.right)
+        kind = "bitwise" if op in ("&", "|", "~", "<<", ">>") else "arith"
+        self.note(e, kind, self.describe(e.left), self.describe(e.right))
+        left = self.value(e.left)
+        right = self.value(e.right)
+        helper = _ARITH_HELPER[op]
+        if op in _PYOP:
+            pyop = _PYOP[op]()
+            if (lt == FLOAT and rt in _NUMERIC) or (rt == FLOAT and lt in _NUMERIC):
+                return ast.BinOp(left=left, op=pyop, right=right)
+            if lt in _NUMERIC and rt in _NUMERIC:
+                tmp = self.fs.temp()
+                r = ast.NamedExpr(target=S(tmp), value=ast.BinOp(left=left, op=pyop, right=right))
+                rng = ast.Compare(left=N("MININT"), ops=[ast.LtE(), ast.LtE()],
+                                  comparators=[r, N("MAXINT")])
+                return ifexp(rng, N(tmp), call("wrapint", N(tmp)))
+            # unknown operand types: inline int check, helper otherwise
+            fl, rl = self._temp_expr(left)
+            fr, rr = self._temp_expr(right)
+            checks = []
+            if lt != INT:
+                checks.append(typeis(fl, "int"))
+            if rt != INT:
+                checks.append(typeis(fr, "int"))
+            tmp = self.fs.temp()
+            fl2 = rl if lt != INT else fl
+            fr2 = rr if rt != INT else fr
+            r = ast.NamedExpr(target=S(tmp), value=ast.BinOp(left=fl2, op=pyop, right=fr2))
+            rng = ast.Compare(left=N("MININT"), ops=[ast.LtE(), ast.LtE()],
+                              comparators=[r, N("MAXINT")])
+            return ifexp(and_(*checks, rng), N(tmp), call(helper, rl, rr))
+        if op == "/" and lt in _NUMERIC and rt in _NUMERIC and type(e.right) is A.Number and e.right.value != 0:
+            if lt == INT:
+                return call("div", left, right)
+            return ast.BinOp(left=left, op=ast.Div(), right=right)
+        if op == "//" and lt == INT and type(e.right) is A.Number and type(e.right.value) is int and e.right.value > 0:
+            return ast.BinOp(left=left, op=ast.FloorDiv(), right=right)
+        if op == "%" and lt == INT and type(e.right) is A.Number and type(e.right.value) is int and e.right.value > 0:
+            return ast.BinOp(left=left, op=ast.Mod(), right=right)
+        return call(helper, left, right)
+
+
+def _join(a, b):
+    if a is None:
+        return b
+    if b is None:
+        return a
+    if a == b:
+        return a
+    if a in _NUMERIC and b in _NUMERIC:
+        return NUM
+    return ANY
+
+
+def _single_return(stmts):
+    """True when every return in the function body returns exactly one value
+    and the body cannot fall off its end."""
+    ok = [True]
+
+    def visit(body):
+        for s in body:
+            t = type(s)
+            if t is A.Return:
+                if len(s.exprs) != 1 or type(s.exprs[0]) in (A.Call, A.Method, A.Vararg):
+                    ok[0] = False
+            elif t in (A.Do, A.While, A.Repeat, A.NumFor, A.GenFor):
+                visit(s.body.body)
+            elif t is A.If:
+                for _, b in s.tests:
+                    visit(b.body)
+                if s.orelse is not None:
+                    visit(s.orelse.body)
+
+    visit(stmts)
+    if not ok[0]:
+        return False
+    return _ends_with_return(stmts)
+
+
+def _ends_with_return(stmts):
+    if not stmts:
+        return False
+    last = stmts[-1]
+    t = type(last)
+    if t is A.Return:
+        return True
+    if t is A.Do:
+        return _ends_with_return(last.body.body)
+    if t is A.If:
+        if last.orelse is None:
+            return False
+        return all(_ends_with_return(b.body) for _, b in last.tests) and _ends_with_return(last.orelse.body)
+    return False
+
+
+def generate(block, chunkname):
+    """Generate the Python module for a parsed chunk.
+
+    Returns (module_ast, errinfo, display_names)."""
+    g = Generator(chunkname)
+    g.goto_targets = _goto_targets(block)
+    mod = g.module(block)
+    return mod, g.errinfo, g.display_names
+
+
+def _goto_targets(block):
+    """Map each continue-style goto to 'continue'.
+
+    A goto is continue-style when its label ends the body of the innermost
+    loop around the goto (only labels follow it) and no function boundary
+    lies between them."""
+    targets = {}
+
+    def visit(stmts, loop_labels, in_loop_body):
+        # labels visible in this block
+        for s in stmts:
+            t = type(s)
+            if t is A.Goto:
+                if s.label in loop_labels:
+                    targets[id(s)] = "continue"
+            elif t in (A.While, A.NumFor, A.GenFor):
+                visit(s.body.body, _end_labels(s.body.body), True)
+            elif t is A.Repeat:
+                visit(s.body.body, set(), True)
+            elif t is A.Do:
+                visit(s.body.body, loop_labels, in_loop_body)
+            elif t is A.If:
+                for _, b in s.tests:
+                    visit(b.body, loop_labels, in_loop_body)
+                if s.orelse is not None:
+                    visit(s.orelse.body, loop_labels, in_loop_body)
+            _visit_functions(s)
+
+    def _visit_functions(s):
+        for f in _functions_in(s):
+            visit(f.body.body, set(), False)
+
+    visit(block.body, set(), False)
+    return targets
+
+
+def _end_labels(stmts):
+    out = set()
+    for s in reversed(stmts):
+        if type(s) is A.Label:
+            out.add(s.name)
+        else:
+            break
+    return out
+
+
+def _functions_in(node):
+    """Function nodes directly inside the expressions of a statement."""
+    found = []
+
+    def walk(x):
+        if isinstance(x, A.Function):
+            found.append(x)
+            return
+        if isinstance(x, A.Block):
+            return
+        if isinstance(x, A.Node):
+            for f in x._fields:
+                walk(getattr(x, f))
+        elif isinstance(x, (list, tuple)):
+            for y in x:
+                walk(y)
+
+    t = type(node)
+    if t is A.LocalFunction:
+        found.append(node.func)
+        return found
+    for f in node._fields:
+        val = getattr(node, f)
+        if isinstance(val, A.Block):
+            continue
+        if t is A.If and f == "tests":
+            for cond, _ in val:
+                walk(cond)
+            continue
+        walk(val)
+    return found

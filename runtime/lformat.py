@@ -1,0 +1,447 @@
+"""Lua 5.3 ``string.format``.
+
+Follows ``str_format`` of lstrlib.c (5.3.6) with the C library's printf
+semantics (glibc): conversions ``%d %i %u %c %x %X %o %e %E %f %g %G %a %A
+%q %s %%``, flags ``-+ #0`` (at most five), width and precision of at most
+two digits each.  Errors appear lazily, item by item, exactly where C raises
+them: the "no value" check of an item comes before its syntax check.
+
+Each format string is parsed once and cached.  When every item of a format
+has a Python ``%`` equivalent that is exact for the argument types actually
+passed (ints for ``%d``, finite floats for ``%f``, strings for ``%s`` ...),
+a generated function checks those types and formats all arguments with one
+Python ``%`` operation; any other argument falls back to the item-by-item
+interpreter, which emulates printf itself (integer precision, ``#``, the
+two's complement of ``%x`` on negative numbers, ``inf``/``-nan``, ``%a``).
+
+``%q`` is Lua 5.3.6's: integers with ``%d`` (``math.mininteger`` in hex),
+floats in hexadecimal (``0x1p+0``) -- and, as 5.3.6 really does, ``inf``,
+``-inf``, ``nan``/``-nan`` for the non-finite ones (5.4 writes ``1e9999``
+and ``(0/0)``); control characters as ``\\ddd`` (``\\r`` is ``\\13``), a
+newline as backslash-newline; width/flags given to ``%q`` are ignored as in
+5.3 (5.4 rejects them).
+"""
+
+import math
+import re
+
+from . import values
+from .errors import arg_error, rt_error
+from .strargs import check_int, check_num, check_str
+from .values import LuaBool, MININT, fmt_float
+
+__all__ = ["format"]
+
+FLAGS = "-+ #0"
+_MASK64 = 0xFFFFFFFFFFFFFFFF
+
+_tostring_meta = None
+
+
+def _tostring(v):
+    """``luaL_tolstring``: ``__tostring``-aware when runtime.ops provides
+    ``tostring_meta``, plain ``values.tostring`` otherwise."""
+    global _tostring_meta
+    if _tostring_meta is None:
+        try:
+            from . import ops
+            _tostring_meta = getattr(ops, "tostring_meta", None) or values.tostring
+        except ImportError:
+            _tostring_meta = values.tostring
+    return _tostring_meta(v)
+
+
+def _tostr(v):
+    t = type(v)
+    if t is str:
+        return v
+    if t is int:
+        return str(v)
+    if t is float:
+        return fmt_float(v)
+    return _tostring(v)
+
+
+# --------------------------------------------------------------------------
+# printf emulation
+
+def _pad(body, flags, width, zero_at=None):
+    """Pad ``body`` to ``width``; ``zero_at`` is where zeros go (after the
+    sign/prefix) when the '0' flag applies, None when it does not."""
+    if width is None or len(body) >= width:
+        return body
+    if "-" in flags:
+        return body.ljust(width)
+    if zero_at is not None and "0" in flags:
+        return body[:zero_at] + "0" * (width - len(body)) + body[zero_at:]
+    return body.rjust(width)
+
+
+def _sign(neg, flags):
+    if neg:
+        return "-"
+    if "+" in flags:
+        return "+"
+    if " " in flags:
+        return " "
+    return ""
+
+
+def printf_int(n, conv, flags, width, prec):
+    """C printf of a 64-bit integer with conversion d i u o x X."""
+    if conv in "di":
+        sign = _sign(n < 0, flags)
+        n = abs(n)
+    else:
+        sign = ""
+        n &= _MASK64
+    if conv == "x":
+        digits = "%x" % n
+    elif conv == "X":
+        digits = "%X" % n
+    elif conv == "o":
+        digits = "%o" % n
+    else:
+        digits = "%d" % n
+    if prec is not None:
+        digits = "" if prec == 0 and n == 0 else digits.rjust(prec, "0")
+    prefix = ""
+    if "#" in flags:
+        if conv == "o":
+            if digits[:1] != "0":
+                digits = "0" + digits
+        elif conv in "xX" and n != 0:
+            prefix = "0" + conv
+    head = sign + prefix
+    return _pad(head + digits, flags, width,
+                len(head) if prec is None else None)
+
+
+def _nonfinite(x, conv, flags, width):
+    neg = math.copysign(1.0, x) < 0
+    text = "nan" if x != x else "inf"
+    if conv in "EGA":
+        text = text.upper()
+    return _pad(_sign(neg, flags) + text, flags, width)
+
+
+def printf_float(x, conv, flags, width, prec):
+    """C printf of a double with conversion e E f g G."""
+    if x - x != 0.0:
+        return _nonfinite(x, conv, flags, width)
+    spec = "%" + flags
+    if width is not None:
+        spec += str(width)
+    if prec is not None:
+        spec += "." + str(prec)
+    return (spec + conv) % x
+
+
+def printf_hex(x, conv, flags, width, prec):
+    """C printf (glibc) of a double with conversion a A."""
+    if x - x != 0.0:
+        return _nonfinite(x, conv, flags, width)
+    sign = _sign(math.copysign(1.0, x) < 0, flags)
+    x = abs(x)
+    if x == 0.0:
+        lead, frac, exp = 0, 0, 0
+    elif x >= 2.2250738585072014e-308:          # normal
+        m, e = math.frexp(x)
+        lead = 1
+        frac = int(math.ldexp(m, 53)) - (1 << 52)
+        exp = e - 1
+    else:                                       # subnormal
+        lead = 0
+        frac = int(math.ldexp(x, 1074))
+        exp = -1022
+    if prec is None:
+        digits = ("%013x" % frac).rstrip("0")
+    elif prec < 13:
+        shift = (13 - prec) * 4
+        whole = (lead << 52) | frac
+        q, r = divmod(whole, 1 << shift)
+        half = 1 << (shift - 1)
+        if r > half or (r == half and q & 1):
+            q += 1
+        lead = q >> (prec * 4)
+        q &= (1 << (prec * 4)) - 1
+        digits = "%0*x" % (prec, q) if prec else ""
+    else:
+        digits = "%013x" % frac + "0" * (prec - 13)
+    point = "." if digits or "#" in flags else ""
+    body = "%s0x%x%s%sp%+d" % (sign, lead, point, digits, exp)
+    if conv == "A":
+        body = body.upper()
+    return _pad(body, flags, width, len(sign) + 2)
+
+
+def printf_str(s, flags, width, prec):
+    if prec is not None:
+        s = s[:prec]
+    return _pad(s, flags, width)
+
+
+_QUOTE_RX = re.compile('["\\\\\n\x00-\x09\x0b-\x1f\x7f]')
+
+
+def _quote_char(m):
+    c = m.group()
+    if c in '"\\\n':
+        return "\\" + c
+    nxt = m.string[m.end():m.end() + 1]
+    if "0" <= nxt <= "9" and nxt:
+        return "\\%03d" % ord(c)
+    return "\\%d" % ord(c)
+
+
+def quote_string(s):
+    """``addquoted``: ``s`` as a Lua string literal (Lua 5.3 style)."""
+    return '"' + _QUOTE_RX.sub(_quote_char, s) + '"'
+
+
+def _literal(v, argn):
+    """``%q``'s ``addliteral``."""
+    t = type(v)
+    if t is str:
+        return quote_string(v)
+    if t is int:
+        return "0x%x" % (v & _MASK64) if v == MININT else "%d" % v
+    if t is float:
+        return printf_hex(v, "a", "", None, None)
+    if v is None or t is LuaBool:
+        return _tostr(v)
+    arg_error(argn, "format", "value has no literal form")
+
+
+# --------------------------------------------------------------------------
+# parsing
+
+class _Item:
+    """One conversion: flags, width, precision, conversion char, and the
+    error (message) it raises when reached, if any."""
+    __slots__ = ("flags", "width", "prec", "conv", "err", "plain")
+
+    def __init__(self):
+        self.flags = ""
+        self.width = self.prec = None
+        self.conv = ""
+        self.err = None
+        self.plain = False
+
+
+def _errchar(c):
+    """A char as ``lua_pushfstring``'s ``%c`` shows it in messages."""
+    return c if " " <= c <= "~" else "<\\%d>" % ord(c)
+
+
+def _isdigit(c):
+    return "0" <= c <= "9"
+
+
+def _parse(fmt):
+    """The format as a list of literal strings and ``_Item``s (cut after the
+    first item that raises)."""
+    F = fmt + "\0"
+    end = len(fmt)
+    out = []
+    lit = []
+    i = 0
+    while i < end:
+        c = F[i]
+        i += 1
+        if c != "%":
+            lit.append(c)
+            continue
+        if F[i] == "%":
+            lit.append("%")
+            i += 1
+            continue
+        if lit:
+            out.append("".join(lit))
+            lit = []
+        it = _Item()
+        out.append(it)
+        p = i
+        while F[p] != "\0" and F[p] in FLAGS:
+            p += 1
+        if p - i >= len(FLAGS) + 1:
+            it.err = "invalid format (repeated flags)"
+            return out
+        it.flags = F[i:p]
+        q = p
+        if _isdigit(F[p]):
+            p += 1
+        if _isdigit(F[p]):
+            p += 1
+        if p > q:
+            it.width = int(F[q:p])
+        if F[p] == ".":
+            p += 1
+            q = p
+            if _isdigit(F[p]):
+                p += 1
+            if _isdigit(F[p]):
+                p += 1
+            it.prec = int(F[q:p]) if p > q else 0
+        if _isdigit(F[p]):
+            it.err = "invalid format (width or precision too long)"
+            return out
+        it.plain = p == i
+        it.conv = conv = F[p]
+        i = p + 1
+        if conv not in "cdiouxXaAeEfgGqs":
+            it.err = "invalid option '%%%s' to 'format'" % _errchar(conv)
+            return out
+    if lit:
+        out.append("".join(lit))
+    return out
+
+
+# --------------------------------------------------------------------------
+# interpreter (any argument types)
+
+def _convert(it, v, argn):
+    conv = it.conv
+    if conv == "s":
+        s = _tostr(v)
+        if it.plain:
+            return s
+        if "\0" in s:
+            arg_error(argn, "format", "string contains zeros")
+        if it.prec is None and len(s) >= 100:
+            return s
+        return printf_str(s, it.flags, it.width, it.prec)
+    if conv in "diouxX":
+        n = v if type(v) is int else check_int(v, argn, "format")
+        return printf_int(n, conv, it.flags, it.width, it.prec)
+    if conv in "eEfgG":
+        x = check_num(v, argn, "format")
+        return printf_float(float(x), conv, it.flags, it.width, it.prec)
+    if conv in "aA":
+        x = check_num(v, argn, "format")
+        return printf_hex(float(x), conv, it.flags, it.width, it.prec)
+    if conv == "c":
+        n = v if type(v) is int else check_int(v, argn, "format")
+        return printf_str(chr(n & 0xFF), it.flags, it.width, None)
+    # 'q'
+    return _literal(v, argn)
+
+
+def _interpret(items, args):
+    out = []
+    nargs = len(args)
+    argi = 0
+    for it in items:
+        if type(it) is str:
+            out.append(it)
+            continue
+        argi += 1
+        if argi > nargs:
+            arg_error(argi + 1, "format", "no value")
+        if it.err is not None:
+            rt_error(it.err)
+        out.append(_convert(it, args[argi - 1], argi + 1))
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------
+# generated fast paths
+
+def _fast_spec(it, k):
+    """(python spec, guard, value expression) for item ``it`` taking
+    argument ``a<k>``, or None when the item has no exact Python form."""
+    a = "a%d" % k
+    conv, flags, width, prec = it.conv, it.flags, it.width, it.prec
+    w = "" if width is None else str(width)
+    if conv in "di":
+        if prec is None and "#" not in flags:
+            return "%" + flags + w + "d", "type(%s) is int" % a, a
+        return None
+    if conv in "uxXo":
+        if prec is None and not (set(flags) & set("#+ ")):
+            py = "d" if conv == "u" else conv
+            return ("%" + flags + w + py,
+                    "type(%s) is int and %s >= 0" % (a, a), a)
+        return None
+    if conv in "eEfgG":
+        p = "" if prec is None else "." + str(prec)
+        return ("%" + flags + w + p + conv,
+                "(type(%s) is float and %s - %s == 0.0 or type(%s) is int)"
+                % (a, a, a, a), a)
+    if conv == "s":
+        if it.plain:
+            return "%s", "True", "(%s if type(%s) is str else _tostr(%s))" % (a, a, a)
+        if set(flags) <= {"-"}:
+            p = "" if prec is None else "." + str(prec)
+            return ("%" + flags + w + p + "s",
+                    "type(%s) is str and '\\0' not in %s" % (a, a), a)
+        return None
+    if conv == "c":
+        if set(flags) <= {"-"}:
+            return "%" + flags + w + "s", "type(%s) is int" % a, "_chr(%s & 255)" % a
+        return None
+    return None
+
+
+def _make_fast(items):
+    """A function ``f(args)`` formatting with one Python ``%``, or None."""
+    py = []
+    guards = []
+    vals = []
+    k = 0
+    for it in items:
+        if type(it) is str:
+            py.append(it.replace("%", "%%"))
+            continue
+        if it.err is not None:
+            return None
+        spec = _fast_spec(it, k)
+        if spec is None:
+            return None
+        py.append(spec[0])
+        if spec[1] != "True":
+            guards.append(spec[1])
+        vals.append(spec[2])
+        k += 1
+    pyfmt = "".join(py)
+    names = ", ".join("a%d" % i for i in range(k))
+    src = ["def fast(args):",
+           "    if len(args) >= %d:" % k]
+    if k:
+        src.append("        %s, = args[:%d]" % (names, k))
+    src.append("        if %s:" % (" and ".join(guards) or "True"))
+    src.append("            return PYFMT %% (%s%s)" % (", ".join(vals), "," if k else ""))
+    src.append("    return _interpret(ITEMS, args)")
+    ns = {"PYFMT": pyfmt, "ITEMS": items, "_interpret": _interpret,
+          "_tostr": _tostr, "_chr": chr}
+    exec("\n".join(src), ns)
+    return ns["fast"]
+
+
+_CACHE = {}
+_CACHE_MAX = 2048
+
+
+def _compile(fmt):
+    if len(_CACHE) >= _CACHE_MAX:
+        _CACHE.clear()
+    items = _parse(fmt)
+    if all(type(it) is str for it in items):
+        text = "".join(items)
+        f = lambda args: text
+    else:
+        f = _make_fast(items)
+        if f is None:
+            f = lambda args: _interpret(items, args)
+    _CACHE[fmt] = f
+    return f
+
+
+def format(fmt, *args):
+    """``string.format(fmt, ...)``."""
+    if type(fmt) is not str:
+        fmt = check_str(fmt, 1, "format")
+    f = _CACHE.get(fmt)
+    if f is None:
+        f = _compile(fmt)
+    return f(args)

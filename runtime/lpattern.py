@@ -1,0 +1,1040 @@
+"""Lua 5.3 patterns: ``string.find``, ``match``, ``gmatch`` and ``gsub``.
+
+Semantics follow ``lstrlib.c`` of Lua 5.3.6 exactly, including its laziness:
+a malformed pattern raises only when the matcher actually reaches the bad
+item (``("abc"):find("x[")`` is nil, ``("xbc"):find("x[")`` is an error).
+
+Every pattern is compiled once (cached by pattern string) by ``_parse``, which
+walks the pattern the way C's ``match`` does.  Because Lua patterns have no
+alternation, the state C checks at run time is known statically at each
+pattern position: which captures are open or closed (so back-reference,
+``)`` and capture-count errors are fixed), and an upper bound of the
+``match`` recursion depth.  The parse yields a list of items, cut at the
+first item whose evaluation raises (an ``err`` item).  Then one of three
+back ends runs the items:
+
+1. *plain*: no special character at all -- ``str.find`` / ``str.replace``;
+2. *regex*: no ``err`` item, no ``%b`` and at most 199 recursive items (so
+   "pattern too complex" cannot happen) -- translated to a Python ``re``
+   regex.  That is exact: both engines are backtracking matchers trying the
+   alternatives of ``* + - ?`` on single characters in the same order and
+   returning the first success; character classes are expanded to explicit
+   byte sets (C locale), ``$`` becomes ``\\Z``, ``%f`` two look-arounds, a
+   back-reference ``(?:\\N)`` (or a failure when it names a position
+   capture, which never matches in Lua).  Python's ``re.sub``/``finditer``
+   handle empty matches differently from Lua, so they are used only for
+   patterns that cannot match the empty string; otherwise the loops below
+   drive ``search`` the way ``gsub``/``gmatch`` drive ``match`` in C;
+3. *closures*: everything else (``%b``, lazy errors, deep patterns) is
+   compiled into a chain of Python closures mirroring ``match``/
+   ``max_expand``/``min_expand`` one to one, with C's ``matchdepth``
+   accounting when the pattern is deep enough to need it.
+
+Results follow the runtime's calling convention: several values are a
+tuple, ``find``/``match`` give ``None`` (nil) when nothing matches, position
+captures are integers.
+"""
+
+import re
+
+from .errors import rt_error
+from .strargs import check_int, check_str
+from .values import FALSE, LuaTable, lua_type, tostring
+
+__all__ = ["find", "match", "gmatch", "gsub"]
+
+MAXCAPTURES = 32
+MAXCCALLS = 200
+SPECIALS = "^$*+?.([%-"
+
+_UNF = -1           # capture length while the capture is open
+_POS = -2           # capture length of a position capture
+_K_STR, _K_POS, _K_UNF = 0, 1, 2    # capture kinds at the end of a pattern
+
+_HAS_SPECIAL = re.compile(r"[\^$*+?.(\[%-]").search
+
+# --------------------------------------------------------------------------
+# character classes (C locale)
+
+_ALL = frozenset(range(256))
+
+
+def _rng(a, b):
+    return set(range(a, b + 1))
+
+
+_ALPHA = _rng(65, 90) | _rng(97, 122)
+_DIGIT = _rng(48, 57)
+_GRAPH = _rng(33, 126)
+_CLASSES = {
+    "a": frozenset(_ALPHA),
+    "c": frozenset(_rng(0, 31) | {127}),
+    "d": frozenset(_DIGIT),
+    "g": frozenset(_GRAPH),
+    "l": frozenset(_rng(97, 122)),
+    "p": frozenset(_GRAPH - _ALPHA - _DIGIT),
+    "s": frozenset(_rng(9, 13) | {32}),
+    "u": frozenset(_rng(65, 90)),
+    "w": frozenset(_ALPHA | _DIGIT),
+    "x": frozenset(_DIGIT | _rng(65, 70) | _rng(97, 102)),
+    "z": frozenset({0}),      # deprecated in 5.2, still accepted by 5.3
+}
+
+
+def _class_set(cl):
+    """Bytes matched by ``%cl`` (``match_class``)."""
+    low = cl.lower() if "A" <= cl <= "Z" else cl
+    base = _CLASSES.get(low)
+    if base is None:
+        return frozenset((ord(cl),))
+    return base if "a" <= cl <= "z" else _ALL - base
+
+
+class _PatError(Exception):
+    pass
+
+
+def _classend(P, p, pend):
+    """Index just past the single-character class starting at ``p``."""
+    c = P[p]
+    p += 1
+    if c == "%":
+        if p == pend:
+            raise _PatError("malformed pattern (ends with '%')")
+        return p + 1
+    if c == "[":
+        if P[p] == "^":
+            p += 1
+        while True:                     # look for a ']'
+            if p == pend:
+                raise _PatError("malformed pattern (missing ']')")
+            c = P[p]
+            p += 1
+            if c == "%" and p < pend:
+                p += 1                  # skip escapes (e.g. '%]')
+            if P[p] == "]":
+                return p + 1
+    return p
+
+
+def _bracket_set(P, p, ec):
+    """Bytes matched by the set ``P[p:ec+1]`` (``matchbracketclass``)."""
+    neg = False
+    if P[p + 1] == "^":
+        neg = True
+        p += 1
+    acc = set()
+    p += 1
+    while p < ec:
+        c = P[p]
+        if c == "%":
+            p += 1
+            acc |= _class_set(P[p])
+        elif P[p + 1] == "-" and p + 2 < ec:
+            acc |= _rng(ord(c), ord(P[p + 2]))
+            p += 2
+        else:
+            acc.add(ord(c))
+        p += 1
+    return _ALL - acc if neg else frozenset(acc)
+
+
+def _single_set(P, p, ep):
+    c = P[p]
+    if c == ".":
+        return _ALL
+    if c == "%":
+        return _class_set(P[p + 1])
+    if c == "[":
+        return _bracket_set(P, p, ep - 1)
+    return frozenset((ord(c),))
+
+
+# --------------------------------------------------------------------------
+# parsing
+
+class _Parsed:
+    __slots__ = ("items", "error", "ncap", "kinds", "depth", "has_bal",
+                 "minlen")
+
+
+def _parse(pat):
+    """Walk ``pat`` like C's ``match`` and return a ``_Parsed``.
+
+    Items: ('open', l) ('pos', l) ('close', l) ('end',) ('bal', b, e)
+    ('front', set) ('bref', l, is_position) ('single', set, suffix)
+    ('err', message) -- an err item is always the last one."""
+    P = pat + "\0"          # C strings are NUL terminated: reads at p_end see '\0'
+    pend = len(pat)
+    items = []
+    caps = []               # static capture lengths: _UNF, _POS or 0 (closed)
+    capmin = []             # minimum length of each closed capture
+    capacc = []             # running min length where each capture opened
+    depth = 0               # recursive items (bound for matchdepth)
+    minlen = 0
+    has_bal = False
+    error = None
+    i = 0
+    try:
+        while i < pend:
+            c = P[i]
+            if c == "(":
+                if len(caps) >= MAXCAPTURES:
+                    raise _PatError("too many captures")
+                depth += 1
+                capacc.append(minlen)
+                capmin.append(0)
+                if P[i + 1] == ")":
+                    items.append(("pos", len(caps)))
+                    caps.append(_POS)
+                    i += 2
+                else:
+                    items.append(("open", len(caps)))
+                    caps.append(_UNF)
+                    i += 1
+                continue
+            if c == ")":
+                for l in range(len(caps) - 1, -1, -1):
+                    if caps[l] == _UNF:
+                        break
+                else:
+                    raise _PatError("invalid pattern capture")
+                caps[l] = 0
+                capmin[l] = minlen - capacc[l]
+                depth += 1
+                items.append(("close", l))
+                i += 1
+                continue
+            if c == "$" and i + 1 == pend:
+                items.append(("end",))
+                i += 1
+                continue
+            if c == "%":
+                d = P[i + 1]
+                if d == "b":
+                    if i + 2 >= pend - 1:
+                        raise _PatError(
+                            "malformed pattern (missing arguments to '%b')")
+                    items.append(("bal", P[i + 2], P[i + 3]))
+                    has_bal = True
+                    minlen += 2
+                    i += 4
+                    continue
+                if d == "f":
+                    i += 2
+                    if P[i] != "[":
+                        raise _PatError("missing '[' after '%f' in pattern")
+                    ep = _classend(P, i, pend)
+                    items.append(("front", _bracket_set(P, i, ep - 1)))
+                    i = ep
+                    continue
+                if "0" <= d <= "9":
+                    l = ord(d) - ord("1")
+                    if l < 0 or l >= len(caps) or caps[l] == _UNF:
+                        raise _PatError("invalid capture index %%%d" % (l + 1))
+                    isp = caps[l] == _POS
+                    items.append(("bref", l, isp))
+                    if not isp:
+                        minlen += capmin[l]
+                    i += 2
+                    continue
+            ep = _classend(P, i, pend)
+            cset = _single_set(P, i, ep)
+            suf = P[ep]
+            if suf in "*+-?" and ep < pend:
+                items.append(("single", cset, suf))
+                depth += 1
+                if suf == "+":
+                    minlen += 1
+                i = ep + 1
+            else:
+                items.append(("single", cset, ""))
+                minlen += 1
+                i = ep
+    except _PatError as e:
+        items.append(("err", e.args[0]))
+        error = e.args[0]
+    r = _Parsed()
+    r.items = items
+    r.error = error
+    r.ncap = len(caps)
+    r.kinds = tuple(_K_UNF if k == _UNF else _K_POS if k == _POS else _K_STR
+                    for k in caps)
+    r.depth = depth
+    r.has_bal = has_bal
+    r.minlen = minlen
+    return r
+
+
+# --------------------------------------------------------------------------
+# back end 2: Python regular expressions
+
+def _esc(b):
+    return "\\x%02x" % b
+
+
+def _ranges(bs):
+    out = []
+    bs = sorted(bs)
+    i = 0
+    while i < len(bs):
+        j = i
+        while j + 1 < len(bs) and bs[j + 1] == bs[j] + 1:
+            j += 1
+        if j == i:
+            out.append(_esc(bs[i]))
+        elif j == i + 1:
+            out.append(_esc(bs[i]) + _esc(bs[j]))
+        else:
+            out.append(_esc(bs[i]) + "-" + _esc(bs[j]))
+        i = j + 1
+    return "".join(out)
+
+
+def _rx_class(cset):
+    """A regex atom matching exactly the bytes of ``cset`` (non-empty)."""
+    if len(cset) == 256:
+        return "."                  # compiled with DOTALL
+    if len(cset) == 1:
+        return _esc(next(iter(cset)))
+    pos = _ranges(cset)
+    neg = _ranges(_ALL - cset)
+    if len(neg) < len(pos):
+        return "[^" + neg + "]"     # subjects only hold code points < 256
+    return "[" + pos + "]"
+
+
+_RX_SUFFIX = {"": "", "*": "*", "+": "+", "-": "*?", "?": "?"}
+
+
+def _to_regex(parsed):
+    out = []
+    for it in parsed.items:
+        k = it[0]
+        if k == "single":
+            cset, suf = it[1], it[2]
+            if cset:
+                out.append(_rx_class(cset) + _RX_SUFFIX[suf])
+            elif suf in ("", "+"):
+                out.append("(?!)")
+        elif k == "open":
+            out.append("(")
+        elif k == "pos":
+            out.append("()")
+        elif k == "close":
+            out.append(")")
+        elif k == "end":
+            out.append(r"\Z")
+        elif k == "bref":
+            out.append("(?!)" if it[2] else "(?:\\%d)" % (it[1] + 1))
+        elif k == "front":
+            cset = it[1]
+            # previous char ('\0' at the start) not in set, current char
+            # ('\0' at the end) in set
+            if 0 in cset:
+                ahead = "(?=%s|\\Z)" % _rx_class(cset)
+                rest = _ALL - cset
+                behind = "(?<=%s)" % _rx_class(rest) if rest else "(?!)"
+            else:
+                ahead = "(?=%s)" % _rx_class(cset) if cset else "(?!)"
+                behind = "(?<!%s)" % _rx_class(cset) if cset else ""
+            out.append(behind + ahead)
+        else:                       # 'bal' and 'err' never get here
+            raise AssertionError(k)
+    out.append(")" * parsed.kinds.count(_K_UNF))
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------
+# back end 3: closures mirroring lstrlib.c's match()
+
+class _MS:
+    """Match state of the closure back end; after a successful search it
+    doubles as the match object (same methods as ``re.Match`` uses here)."""
+    __slots__ = ("s", "n", "cinit", "clen", "depth", "st", "e")
+
+    def span(self):
+        return (self.st, self.e)
+
+    def end(self):
+        return self.e
+
+    def start(self, k=0):
+        return self.st if k == 0 else self.cinit[k - 1]
+
+    def group(self, k=0):
+        if k == 0:
+            return self.s[self.st:self.e]
+        st = self.cinit[k - 1]
+        return self.s[st:st + self.clen[k - 1]]
+
+    def groups(self):
+        s, ci, cl = self.s, self.cinit, self.clen
+        return tuple(s[ci[k]:ci[k] + cl[k]] for k in range(len(ci)))
+
+
+def _too_complex():
+    rt_error("pattern too complex")
+
+
+def _rec(nxt):
+    """A call of ``nxt`` that counts as a recursive C ``match`` call."""
+    def call(ms, i):
+        if ms.depth == 0:
+            _too_complex()
+        ms.depth -= 1
+        r = nxt(ms, i)
+        ms.depth += 1
+        return r
+    return call
+
+
+def _chars(cset):
+    return frozenset(chr(b) for b in cset)
+
+
+def _run_matcher(cset):
+    """A function (s, i) -> end of the longest run of ``cset`` from i."""
+    if not cset:
+        return lambda s, i: i
+    rxm = re.compile(_rx_class(cset) + "*", re.DOTALL).match
+    return lambda s, i: rxm(s, i).end()
+
+
+def _node_end(ms, i):
+    return i
+
+
+def _mk_seq(csets, nxt):
+    ln = len(csets)
+    if all(len(c) == 1 for c in csets):
+        lit = "".join(chr(next(iter(c))) for c in csets)
+
+        def seq(ms, i):
+            if ms.s.startswith(lit, i):
+                return nxt(ms, i + ln)
+            return -1
+        return seq
+    if ln == 1:
+        chars = _chars(csets[0])
+
+        def one(ms, i):
+            if i < ms.n and ms.s[i] in chars:
+                return nxt(ms, i + 1)
+            return -1
+        return one
+    sets = [_chars(c) for c in csets]
+
+    def seqset(ms, i):
+        if i + ln > ms.n:
+            return -1
+        s = ms.s
+        for k in range(ln):
+            if s[i + k] not in sets[k]:
+                return -1
+        return nxt(ms, i + ln)
+    return seqset
+
+
+def _mk_single(cset, suf, nxt, checked):
+    call = _rec(nxt) if checked else nxt
+    run = _run_matcher(cset)
+    chars = _chars(cset)
+    if suf == "*":
+        def star(ms, i):
+            j = run(ms.s, i)
+            if j == i:
+                return nxt(ms, i)          # C: goto init, no recursion
+            while j >= i:
+                r = call(ms, j)
+                if r >= 0:
+                    return r
+                j -= 1
+            return -1
+        return star
+    if suf == "+":
+        def plus(ms, i):
+            j = run(ms.s, i)
+            while j > i:
+                r = call(ms, j)
+                if r >= 0:
+                    return r
+                j -= 1
+            return -1
+        return plus
+    if suf == "-":
+        def lazy(ms, i):
+            j = run(ms.s, i)
+            if j == i:
+                return nxt(ms, i)
+            while i <= j:
+                r = call(ms, i)
+                if r >= 0:
+                    return r
+                i += 1
+            return -1
+        return lazy
+    # '?'
+    def opt(ms, i):
+        if i < ms.n and ms.s[i] in chars:
+            r = call(ms, i + 1)
+            if r >= 0:
+                return r
+        return nxt(ms, i)
+    return opt
+
+
+def _mk(it, nxt, checked):
+    k = it[0]
+    if k == "single":
+        return _mk_single(it[1], it[2], nxt, checked)
+    call = _rec(nxt) if checked else nxt
+    if k == "open" or k == "pos":
+        l = it[1]
+        mark = _UNF if k == "open" else _POS
+
+        def start_capture(ms, i):
+            ms.cinit[l] = i
+            ms.clen[l] = mark
+            return call(ms, i)
+        return start_capture
+    if k == "close":
+        l = it[1]
+
+        def end_capture(ms, i):
+            ms.clen[l] = i - ms.cinit[l]
+            return call(ms, i)
+        return end_capture
+    if k == "end":
+        return lambda ms, i: i if i == ms.n else -1
+    if k == "bal":
+        b, e = it[1], it[2]
+        scan = re.compile("[%s]" % re.escape(b + e)).search
+
+        def balance(ms, i):
+            s = ms.s
+            if i >= ms.n or s[i] != b:
+                return -1
+            cont = 1
+            j = i + 1
+            while True:
+                m = scan(s, j)
+                if m is None:
+                    return -1
+                j = m.start()
+                if s[j] == e:
+                    cont -= 1
+                    if cont == 0:
+                        return nxt(ms, j + 1)
+                else:
+                    cont += 1
+                j += 1
+        return balance
+    if k == "front":
+        chars = _chars(it[1])
+
+        def frontier(ms, i):
+            s = ms.s
+            prev = s[i - 1] if i > 0 else "\0"
+            cur = s[i] if i < ms.n else "\0"
+            if prev not in chars and cur in chars:
+                return nxt(ms, i)
+            return -1
+        return frontier
+    if k == "bref":
+        l = it[1]
+        if it[2]:                     # position capture: never matches
+            return lambda ms, i: -1
+
+        def backref(ms, i):
+            s = ms.s
+            st = ms.cinit[l]
+            ln = ms.clen[l]
+            if s.startswith(s[st:st + ln], i):
+                return nxt(ms, i + ln)
+            return -1
+        return backref
+    if k == "err":
+        msg = it[1]
+
+        def error(ms, i):
+            rt_error(msg)
+        return error
+    raise AssertionError(k)
+
+
+def _build_closures(parsed, checked):
+    items = parsed.items
+    nxt = _node_end
+    i = len(items) - 1
+    while i >= 0:
+        it = items[i]
+        if it[0] == "single" and it[2] == "":
+            j = i
+            while j > 0 and items[j - 1][0] == "single" and items[j - 1][2] == "":
+                j -= 1
+            nxt = _mk_seq([items[k][1] for k in range(j, i + 1)], nxt)
+            i = j - 1
+            continue
+        nxt = _mk(it, nxt, checked)
+        i -= 1
+    return nxt
+
+
+def _closure_searchers(parsed):
+    checked = parsed.depth + 1 > MAXCCALLS
+    first = _build_closures(parsed, checked)
+    ncap = parsed.ncap
+    skip = None
+    for it in parsed.items:            # a char every match must start with?
+        if it[0] in ("open", "pos"):
+            continue
+        if it[0] == "single" and it[2] in ("", "+") and len(it[1]) < 256:
+            skip = re.compile(_rx_class(it[1]) if it[1] else "(?!)",
+                              re.DOTALL).search
+        elif it[0] == "bal":
+            skip = re.compile(re.escape(it[1])).search
+        break
+
+    def new_state(s):
+        ms = _MS()
+        ms.s = s
+        ms.n = len(s)
+        ms.cinit = [0] * ncap
+        ms.clen = [0] * ncap
+        return ms
+
+    def attempt(ms, i):
+        ms.depth = MAXCCALLS - 1
+        try:
+            e = first(ms, i)
+        except RecursionError:
+            _too_complex()
+        if e >= 0:
+            ms.st = i
+            ms.e = e
+            return ms
+        return None
+
+    def match(s, pos):
+        return attempt(new_state(s), pos)
+
+    def search(s, pos):
+        ms = new_state(s)
+        n = ms.n
+        if skip is None:
+            for i in range(pos, n + 1):
+                if attempt(ms, i) is not None:
+                    return ms
+            return None
+        while True:
+            m = skip(s, pos)
+            if m is None:
+                return None
+            pos = m.start()
+            if attempt(ms, pos) is not None:
+                return ms
+            pos += 1
+
+    return match, search
+
+
+# --------------------------------------------------------------------------
+# compiled patterns
+
+def _unfinished(m=None):
+    rt_error("unfinished capture")
+
+
+def _capture_getter(kind, g):
+    """Function of a match giving the Lua value of capture group ``g``."""
+    if kind == _K_STR:
+        return lambda m: m.group(g)
+    if kind == _K_POS:
+        return lambda m: m.start(g) + 1
+    return _unfinished
+
+
+class _Pat:
+    """A compiled pattern (what ``_entry``/``_gentry`` cache)."""
+    __slots__ = ("plain", "anchor", "rx", "match", "search", "exec",
+                 "empty_ok", "ncap", "kinds", "getters", "caps", "mres",
+                 "fargs", "key", "tcache", "literal")
+
+
+def _compile(pat, anchor, plain):
+    parsed = _parse(pat)
+    c = _Pat()
+    c.plain = plain
+    c.literal = pat if plain else None
+    c.anchor = anchor
+    c.ncap = ncap = parsed.ncap
+    c.kinds = kinds = parsed.kinds
+    c.empty_ok = parsed.minlen == 0
+    c.tcache = {}
+    c.rx = None
+    if (parsed.error is None and not parsed.has_bal
+            and parsed.depth + 1 <= MAXCCALLS):
+        try:
+            c.rx = re.compile(_to_regex(parsed), re.DOTALL)
+        except (re.error, RecursionError, OverflowError):   # pragma: no cover
+            c.rx = None
+    if c.rx is not None:
+        c.match = c.rx.match
+        c.search = c.rx.search
+    else:
+        c.match, c.search = _closure_searchers(parsed)
+    c.exec = c.match if anchor else c.search
+    getters = tuple(_capture_getter(k, g + 1) for g, k in enumerate(kinds))
+    c.getters = getters
+    simple = all(k == _K_STR for k in kinds)
+    if ncap == 0:
+        c.caps = lambda m: ()
+        c.mres = lambda m: m.group()
+        c.fargs = lambda m: (m.group(),)
+        c.key = c.mres
+    else:
+        if _K_UNF in kinds:
+            c.caps = c.mres = c.fargs = _unfinished
+        elif simple:
+            c.caps = c.fargs = lambda m: m.groups()
+            c.mres = (lambda m: m.group(1)) if ncap == 1 else c.caps
+        else:
+            c.caps = c.fargs = lambda m: tuple([g(m) for g in getters])
+            c.mres = getters[0] if ncap == 1 else c.caps
+        c.key = getters[0]
+    return c
+
+
+_CACHE = {}        # pattern -> _Pat as find/match/gsub see it ('^' anchors)
+_GCACHE = {}       # pattern -> _Pat as gmatch sees it ('^' is a literal)
+_CACHE_MAX = 4096
+
+
+def _entry(pat):
+    if len(_CACHE) >= _CACHE_MAX:
+        _CACHE.clear()
+    plain = _HAS_SPECIAL(pat) is None
+    if pat[:1] == "^":
+        c = _compile(pat[1:], True, False)
+    else:
+        c = _compile(pat, False, plain)
+    _CACHE[pat] = c
+    return c
+
+
+def _gentry(pat):
+    if len(_GCACHE) >= _CACHE_MAX:
+        _GCACHE.clear()
+    c = _compile(pat, False, _HAS_SPECIAL(pat) is None)
+    _GCACHE[pat] = c
+    return c
+
+
+# --------------------------------------------------------------------------
+# the library functions
+
+def find(s, pat, init=None, plain=None, *_):
+    """``string.find(s, pattern [, init [, plain]])``."""
+    if type(s) is not str:
+        s = check_str(s, 1, "find")
+    if type(pat) is not str:
+        pat = check_str(pat, 2, "find")
+    if init is None:
+        i = 0
+    else:
+        if type(init) is not int:
+            init = check_int(init, 3, "find")
+        ls = len(s)
+        if init < 0:
+            init = ls + init + 1 if -init <= ls else 0
+        if init < 1:
+            i = 0
+        elif init > ls + 1:
+            return None
+        else:
+            i = init - 1
+    if plain is None or plain is FALSE:
+        c = _CACHE.get(pat) or _entry(pat)
+        if not c.plain:
+            m = c.exec(s, i)
+            if m is None:
+                return None
+            st, e = m.span()
+            if c.ncap:
+                return (st + 1, e) + c.caps(m)
+            return (st + 1, e)
+    j = s.find(pat, i)
+    if j < 0:
+        return None
+    return (j + 1, j + len(pat))
+
+
+def match(s, pat, init=None, *_):
+    """``string.match(s, pattern [, init])``."""
+    if type(s) is not str:
+        s = check_str(s, 1, "match")
+    if type(pat) is not str:
+        pat = check_str(pat, 2, "match")
+    if init is None:
+        i = 0
+    else:
+        if type(init) is not int:
+            init = check_int(init, 3, "match")
+        ls = len(s)
+        if init < 0:
+            init = ls + init + 1 if -init <= ls else 0
+        if init < 1:
+            i = 0
+        elif init > ls + 1:
+            return None
+        else:
+            i = init - 1
+    c = _CACHE.get(pat) or _entry(pat)
+    if c.plain:
+        return pat if s.find(pat, i) >= 0 else None
+    m = c.exec(s, i)
+    if m is None:
+        return None
+    return c.mres(m)
+
+
+def gmatch(s, pat, *_):
+    """``string.gmatch(s, pattern)``: returns the iterator function.
+
+    As in Lua 5.3 a leading ``^`` is an ordinary character here, and there
+    is no ``init`` argument (5.4 added one)."""
+    if type(s) is not str:
+        s = check_str(s, 1, "gmatch")
+    if type(pat) is not str:
+        pat = check_str(pat, 2, "gmatch")
+    c = _GCACHE.get(pat) or _gentry(pat)
+    res = c.mres
+    if c.rx is not None and not c.empty_ok:
+        it = c.rx.finditer(s)
+
+        def gmatch_iter(*_):
+            m = next(it, None)
+            if m is None:
+                return None
+            return res(m)
+        return gmatch_iter
+    search = c.search
+    n = len(s)
+    state = [0, -1]             # next search position, end of last match
+
+    def gmatch_loop(*_):
+        pos, last = state
+        while pos <= n:
+            m = search(s, pos)
+            if m is None:
+                break
+            st, e = m.span()
+            if e == last:       # empty match right after the previous one
+                pos = st + 1
+                continue
+            state[0] = state[1] = e
+            return res(m)
+        state[0] = n + 1
+        return None
+    return gmatch_loop
+
+
+# -- gsub -------------------------------------------------------------------
+
+class _Repl:
+    __slots__ = ("tmpl", "func", "err")
+
+
+def _compile_repl(c, repl):
+    """Parse a replacement string for pattern ``c`` (``add_s``)."""
+    parts = []
+    lit = []
+    err = None
+    i = 0
+    ln = len(repl)
+    ncap = c.ncap
+    while i < ln:
+        ch = repl[i]
+        i += 1
+        if ch != "%":
+            lit.append(ch)
+            continue
+        d = repl[i] if i < ln else "\0"
+        i += 1
+        if not ("0" <= d <= "9"):
+            if d != "%":
+                err = "invalid use of '%' in replacement string"
+                break
+            lit.append("%")
+            continue
+        if lit:
+            parts.append("".join(lit))
+            lit = []
+        k = ord(d) - ord("1")
+        if d == "0" or (k == 0 and ncap == 0):
+            parts.append(0)
+        elif k >= ncap:
+            err = "invalid capture index %%%d" % (k + 1)
+            break
+        elif c.kinds[k] == _K_UNF:
+            err = "unfinished capture"
+            break
+        else:
+            parts.append(k + 1)
+    if lit:
+        parts.append("".join(lit))
+    r = _Repl()
+    r.err = err
+    r.tmpl = r.func = None
+    if err is not None:
+        return r
+    if all(type(p) is str or p == 0 or c.kinds[p - 1] == _K_STR
+           for p in parts):
+        r.tmpl = "".join(p.replace("\\", "\\\\") if type(p) is str
+                         else "\\g<%d>" % p for p in parts)
+    if len(parts) == 1 and type(parts[0]) is str:
+        text = parts[0]
+        r.func = lambda m: text
+    elif not parts:
+        r.func = lambda m: ""
+    else:
+        getters = [p if type(p) is str else
+                   (lambda m, g=p: m.group(g)) if p == 0 or c.kinds[p - 1] == _K_STR
+                   else (lambda m, g=p: str(m.start(g) + 1))
+                   for p in parts]
+
+        def func(m):
+            return "".join([g if type(g) is str else g(m) for g in getters])
+        r.func = func
+    return r
+
+
+def _repl_value(v, m):
+    """The text a table/function replacement value stands for."""
+    if v is None or v is FALSE:
+        return m.group()
+    t = type(v)
+    if t is str:
+        return v
+    if t is int or t is float:
+        return tostring(v)
+    rt_error("invalid replacement value (a %s)" % lua_type(v))
+
+
+_index_meta = None
+
+
+def _gettable(t, k):
+    """``t[k]`` honouring ``__index`` (``lua_gettable``)."""
+    global _index_meta
+    if _index_meta is None:
+        try:
+            from . import ops
+            _index_meta = getattr(ops, "index_meta", False)
+        except ImportError:
+            _index_meta = False
+    if _index_meta:
+        return _index_meta(t, k)
+    for _ in range(2000):           # MAXTAGLOOP
+        v = t.get(k)
+        if v is not None or t.meta is None:
+            return v
+        h = t.meta.get("__index")
+        if h is None:
+            return None
+        if type(h) is not LuaTable:
+            r = h(t, k)
+            return (r[0] if r else None) if type(r) is tuple else r
+        t = h
+    rt_error("'__index' chain too long; possible loop")
+
+
+def gsub(s, pat, repl=None, n=None, *_):
+    """``string.gsub(s, pattern, repl [, n])`` -> ``(string, count)``."""
+    if type(s) is not str:
+        s = check_str(s, 1, "gsub")
+    if type(pat) is not str:
+        pat = check_str(pat, 2, "gsub")
+    srcl = len(s)
+    if n is None:
+        max_s = srcl + 1
+    else:
+        max_s = n if type(n) is int else check_int(n, 4, "gsub")
+    tr = type(repl)
+    if tr is int or tr is float:
+        repl = tostring(repl)
+        tr = str
+    elif tr is not str and tr is not LuaTable and lua_type(repl) != "function":
+        from .errors import arg_error
+        arg_error(3, "gsub", "string/function/table expected")
+    c = _CACHE.get(pat) or _entry(pat)
+    if max_s <= 0:
+        return (s, 0)
+    tmpl = None
+    if tr is str:
+        if c.plain and "%" not in repl:
+            cnt = s.count(pat) if pat else srcl + 1
+            if max_s < cnt:
+                return (s.replace(pat, repl, max_s), max_s)
+            return (s.replace(pat, repl), cnt)
+        rp = c.tcache.get(repl)
+        if rp is None:
+            if len(c.tcache) > 256:
+                c.tcache.clear()
+            rp = c.tcache[repl] = _compile_repl(c, repl)
+        if rp.err is not None:
+            if c.exec(s, 0) is not None:
+                rt_error(rp.err)
+            return (s, 0)
+        tmpl = rp.tmpl
+        R = rp.func
+    elif tr is LuaTable:
+        key = c.key
+        t = repl
+        if t.meta is None:
+            def R(m):
+                return _repl_value(t.get(key(m)), m)
+        else:
+            def R(m):
+                return _repl_value(_gettable(t, key(m)), m)
+    else:
+        fargs = c.fargs
+        f = repl
+
+        def R(m):
+            r = f(*fargs(m))
+            if type(r) is tuple:
+                r = r[0] if r else None
+            return _repl_value(r, m)
+    if c.anchor:
+        m = c.match(s, 0)
+        if m is None:
+            return (s, 0)
+        return (R(m) + s[m.end():], 1)
+    rx = c.rx
+    if rx is not None and not c.empty_ok:
+        return rx.subn(R if tmpl is None else tmpl, s, max_s)
+    # Lua's loop: an empty match ending where the previous match ended is
+    # rejected and one character is copied instead.
+    search = c.search
+    out = []
+    cp = pos = 0
+    last = -1
+    cnt = 0
+    while cnt < max_s:
+        m = search(s, pos)
+        if m is None:
+            break
+        st, e = m.span()
+        if e == last:
+            pos = st + 1
+            if pos > srcl:
+                break
+            continue
+        out.append(s[cp:st])
+        out.append(R(m))
+        cnt += 1
+        cp = pos = last = e
+    out.append(s[cp:])
+    return ("".join(out), cnt)

@@ -1,0 +1,169 @@
+"""The Lua ``string`` library and the string metatable.
+
+Strings are Python ``str`` of bytes (see values.py), so every function here
+counts and indexes bytes.  Patterns live in lpattern.py, ``format`` in
+lformat.py and ``pack``/``unpack`` in lpack.py.
+"""
+
+from .values import LuaTable, TRUE, FALSE, LuaError
+from .ops import set_type_metatable, setmetatable
+from .baselib import check_int, check_str, arg_error, NONE, typename_arg
+from .errors import rt_error
+
+__all__ = ["make_string_lib"]
+
+MAXSIZE = 0x7FFFFFFF
+
+
+def _posrelat(pos, n):
+    if pos >= 0:
+        return pos
+    if -pos > n:
+        return 0
+    return n + pos + 1
+
+
+def s_len(s=NONE, *_):
+    return len(check_str(s, 1, "len"))
+
+
+def s_sub(s=NONE, i=None, j=None, *_):
+    s = check_str(s, 1, "sub")
+    n = len(s)
+    i = _posrelat(check_int(i, 2, "sub", 1), n)
+    j = _posrelat(check_int(j, 3, "sub", -1), n)
+    if i < 1:
+        i = 1
+    if j > n:
+        j = n
+    if i > j:
+        return ""
+    return s[i - 1:j]
+
+
+def s_upper(s=NONE, *_):
+    s = check_str(s, 1, "upper")
+    return s.translate(_UPPER)
+
+
+def s_lower(s=NONE, *_):
+    s = check_str(s, 1, "lower")
+    return s.translate(_LOWER)
+
+
+_UPPER = {c: c - 32 for c in range(ord("a"), ord("z") + 1)}
+_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
+
+
+def s_rep(s=NONE, n=NONE, sep="", *_):
+    s = check_str(s, 1, "rep")
+    n = check_int(n, 2, "rep")
+    sep = check_str(sep, 3, "rep", "")
+    if n <= 0:
+        return ""
+    total = len(s) * n + len(sep) * (n - 1)
+    if total > MAXSIZE * 4:
+        rt_error("resulting string too large")
+    if sep:
+        return sep.join([s] * n)
+    return s * n
+
+
+def s_reverse(s=NONE, *_):
+    return check_str(s, 1, "reverse")[::-1]
+
+
+def s_byte(s=NONE, i=None, j=None, *_):
+    s = check_str(s, 1, "byte")
+    n = len(s)
+    pi = _posrelat(check_int(i, 2, "byte", 1), n)
+    pj = _posrelat(check_int(j, 3, "byte", pi), n)
+    if pi < 1:
+        pi = 1
+    if pj > n:
+        pj = n
+    if pi > pj:
+        return ()
+    if pi == pj:
+        return ord(s[pi - 1])
+    return tuple([ord(c) for c in s[pi - 1:pj]])
+
+
+def s_char(*args):
+    out = []
+    for i, c in enumerate(args):
+        c = check_int(c, i + 1, "char")
+        if not 0 <= c <= 255:
+            arg_error(i + 1, "char", "value out of range")
+        out.append(chr(c))
+    return "".join(out)
+
+
+def s_format(fmt=NONE, *args):
+    from .lformat import format as fmt_impl
+    return fmt_impl(check_str(fmt, 1, "format"), *args)
+
+
+def s_find(s=NONE, pat=NONE, init=None, plain=None, *_):
+    from .lpattern import find
+    return find(check_str(s, 1, "find"), check_str(pat, 2, "find"), init, plain)
+
+
+def s_match(s=NONE, pat=NONE, init=None, *_):
+    from .lpattern import match
+    return match(check_str(s, 1, "match"), check_str(pat, 2, "match"), init)
+
+
+def s_gmatch(s=NONE, pat=NONE, *_):
+    from .lpattern import gmatch
+    return gmatch(check_str(s, 1, "gmatch"), check_str(pat, 2, "gmatch"))
+
+
+def s_gsub(s=NONE, pat=NONE, repl=NONE, n=None, *_):
+    from .lpattern import gsub
+    return gsub(check_str(s, 1, "gsub"), check_str(pat, 2, "gsub"), repl, n)
+
+
+def s_dump(f=NONE, *_):
+    rt_error("unable to dump given function")
+
+
+def s_pack(fmt=NONE, *args):
+    from .lpack import pack
+    return pack(check_str(fmt, 1, "pack"), *args)
+
+
+def s_unpack(fmt=NONE, s=NONE, pos=None, *_):
+    from .lpack import unpack
+    return unpack(check_str(fmt, 1, "unpack"), check_str(s, 2, "unpack"), pos)
+
+
+def s_packsize(fmt=NONE, *_):
+    from .lpack import packsize
+    return packsize(check_str(fmt, 1, "packsize"))
+
+
+def _string_call(_self, v=NONE, *_):
+    """Wippy's callable ``string(x)``: the value as a string."""
+    from .ops import tostring_meta
+    if v is NONE:
+        arg_error(1, "string", "value expected")
+    return tostring_meta(v)
+
+
+def make_string_lib():
+    lib = LuaTable()
+    for name, fn in [("len", s_len), ("sub", s_sub), ("upper", s_upper), ("lower", s_lower),
+                     ("rep", s_rep), ("reverse", s_reverse), ("byte", s_byte),
+                     ("char", s_char), ("format", s_format), ("find", s_find),
+                     ("match", s_match), ("gmatch", s_gmatch), ("gsub", s_gsub),
+                     ("dump", s_dump), ("pack", s_pack), ("unpack", s_unpack),
+                     ("packsize", s_packsize)]:
+        lib[name] = fn
+    meta = LuaTable()
+    meta["__index"] = lib
+    set_type_metatable("string", meta)
+    callmeta = LuaTable()
+    callmeta["__call"] = _string_call
+    setmetatable(lib, callmeta)
+    return lib

@@ -1,0 +1,823 @@
+"""Out-of-line Lua operations.
+
+Generated code handles the common cases inline (integers, floats, plain
+tables) and calls these functions for everything else: metamethods,
+string coercions, integer wraparound, division by zero and errors.
+
+Errors that need the name of a variable (``attempt to index a nil value
+(local 'user')``) are raised as ``OpError``: the code generator records, for
+the source position of each operation, how its operands are named, and
+``errors.convert`` completes the message from the position of the innermost
+Lua frame when the error is caught.
+"""
+
+import math
+
+from .values import (LuaTable, LuaMetaTable, LuaFrozenTable, TABLE_TYPES, LuaBool,
+                     TRUE, FALSE, LuaError, MAXINT, MININT, wrap, fmt_float,
+                     lua_type, str2number)
+
+__all__ = [
+    "OpError", "index", "setindex", "rawset_checked", "add", "sub", "mul", "div",
+    "mod", "idiv", "pow", "unm", "band", "bor", "bxor", "shl", "shr", "bnot",
+    "concat", "concat_n", "length", "eq_meta", "lt_meta", "le_meta", "call_meta",
+    "tostring_meta", "first", "mr", "adjust", "forrange", "forin", "getmetatable",
+    "setmetatable", "wrapint", "fdiv", "tointeger", "truth", "lt", "le",
+]
+
+NEG_NAN = -math.nan
+_NUMBERS = (int, float)
+_nan = math.nan
+_inf = math.inf
+
+
+class OpError(Exception):
+    """A failed operation whose message is completed with variable names.
+
+    ``kind`` is one of 'index', 'call', 'arith', 'concat', 'len', 'compare',
+    'bitwise'; ``operand`` is 0 or 1 (which operand was bad); ``tname`` the
+    Lua type name of the bad value; ``message`` a ready message when the
+    operand needs no name (e.g. integer division by zero)."""
+
+    def __init__(self, kind, operand=0, tname=None, message=None):
+        Exception.__init__(self, kind, operand, tname, message)
+        self.kind = kind
+        self.operand = operand
+        self.tname = tname
+        self.message = message
+
+
+# --------------------------------------------------------------------------
+# metatables
+
+
+def getmetatable(v):
+    """The raw metatable of any value (strings share the string metatable)."""
+    t = type(v)
+    if t is LuaTable:
+        return None
+    if t is LuaMetaTable or t is LuaFrozenTable:
+        return v.meta
+    return _type_metas.get(lua_type(v))
+
+
+_type_metas = {}
+
+
+def set_type_metatable(tname, mt):
+    if mt is None:
+        _type_metas.pop(tname, None)
+    else:
+        _type_metas[tname] = mt
+
+
+def setmetatable(t, mt):
+    if mt is None:
+        if type(t) is LuaMetaTable:
+            t.__class__ = LuaTable
+            del t.meta
+        return t
+    t.__class__ = LuaFrozenTable if type(t) is LuaFrozenTable else LuaMetaTable
+    t.meta = mt
+    return t
+
+
+def metamethod(v, event):
+    mt = getmetatable(v)
+    if mt is None:
+        return None
+    return mt.get(event)
+
+
+# --------------------------------------------------------------------------
+# indexing
+
+
+def index(o, k):
+    """``o[k]`` with the full __index protocol."""
+    loop = 0
+    while True:
+        t = type(o)
+        if t is LuaTable:
+            return o.get(k)
+        if t is LuaMetaTable or t is LuaFrozenTable:
+            v = o.get(k)
+            if v is not None:
+                return v
+            h = o.meta.get("__index")
+            if h is None:
+                return None
+        else:
+            mt = _type_metas.get(lua_type(o))
+            h = mt.get("__index") if mt is not None else None
+            if h is None:
+                raise OpError("index", 0, lua_type(o))
+        if type(h) in TABLE_TYPES:
+            o = h
+            loop += 1
+            if loop >= 2000:
+                raise LuaError("'__index' chain too long; possible loop")
+            continue
+        return _meta_result(h(o, k))
+
+
+def index_method(o, k):
+    """``o:k`` lookup (same as index, kept separate for profiles)."""
+    return index(o, k)
+
+
+def setindex(o, k, v):
+    """``o[k] = v`` with the full __newindex protocol."""
+    loop = 0
+    while True:
+        t = type(o)
+        if t is LuaTable:
+            rawset_checked(o, k, v)
+            return
+        if t is LuaMetaTable:
+            if k in o:
+                rawset_checked(o, k, v)
+                return
+            h = o.meta.get("__newindex")
+            if h is None:
+                rawset_checked(o, k, v)
+                return
+        elif t is LuaFrozenTable:
+            raise LuaError(_where() + "attempt to modify a frozen table")
+        else:
+            mt = _type_metas.get(lua_type(o))
+            h = mt.get("__newindex") if mt is not None else None
+            if h is None:
+                raise OpError("index", 0, lua_type(o))
+        if type(h) in TABLE_TYPES:
+            o = h
+            loop += 1
+            if loop >= 2000:
+                raise LuaError("'__newindex' chain too long; possible loop")
+            continue
+        h(o, k, v)
+        return
+
+
+def rawset_checked(t, k, v):
+    """Raw assignment with Lua's key rules (nil/NaN keys, float keys)."""
+    tk = type(k)
+    if tk is float:
+        if k.is_integer():
+            k = int(k)
+        elif k != k:
+            raise LuaError(_where() + "table index is NaN")
+    elif k is None:
+        raise LuaError(_where() + "table index is nil")
+    if v is None:
+        t.pop(k, None)
+    else:
+        t[k] = v
+
+
+def _where():
+    from .errors import where
+    return where()
+
+
+# --------------------------------------------------------------------------
+# arithmetic
+
+
+def _arith_operands(a, b, op):
+    """Coerce both operands to numbers (strings allowed) or raise."""
+    x = a if type(a) in _NUMBERS else (str2number(a) if type(a) is str else None)
+    y = b if type(b) in _NUMBERS else (str2number(b) if type(b) is str else None)
+    if x is None or y is None:
+        h = metamethod(a, op)
+        if h is None:
+            h = metamethod(b, op)
+        if h is not None:
+            return None, None, h
+        bad = 0 if x is None else 1
+        kind = "bitwise" if op in _BITWISE_EVENTS and x is not None and y is not None else "arith"
+        raise OpError(kind, bad, lua_type(a if bad == 0 else b))
+    return x, y, None
+
+
+def _meta_result(r):
+    if type(r) is tuple:
+        return r[0] if r else None
+    return r
+
+
+def wrapint(r):
+    """Fix up the result of an inline + - * whose range check failed."""
+    if type(r) is int:
+        return wrap(r)
+    return r
+
+
+def add(a, b):
+    if type(a) is int and type(b) is int:
+        r = a + b
+        return r if MININT <= r <= MAXINT else wrap(r)
+    if type(a) is float and type(b) in _NUMBERS or type(b) is float and type(a) is int:
+        return a + b
+    x, y, h = _arith_operands(a, b, "__add")
+    if h is not None:
+        return _meta_result(h(a, b))
+    return add(x, y)
+
+
+def sub(a, b):
+    if type(a) is int and type(b) is int:
+        r = a - b
+        return r if MININT <= r <= MAXINT else wrap(r)
+    if type(a) is float and type(b) in _NUMBERS or type(b) is float and type(a) is int:
+        return a - b
+    x, y, h = _arith_operands(a, b, "__sub")
+    if h is not None:
+        return _meta_result(h(a, b))
+    return sub(x, y)
+
+
+def mul(a, b):
+    if type(a) is int and type(b) is int:
+        r = a * b
+        return r if MININT <= r <= MAXINT else wrap(r)
+    if type(a) is float and type(b) in _NUMBERS or type(b) is float and type(a) is int:
+        return a * b
+    x, y, h = _arith_operands(a, b, "__mul")
+    if h is not None:
+        return _meta_result(h(a, b))
+    return mul(x, y)
+
+
+def fdiv(a, b):
+    """Float division with IEEE results for division by zero."""
+    try:
+        return a / b
+    except ZeroDivisionError:
+        a = float(a)
+        if a != a or a == 0.0:
+            return NEG_NAN
+        return math.copysign(_inf, a) * math.copysign(1.0, b)
+    except OverflowError:
+        return float(a) / float(b)
+
+
+def div(a, b):
+    if type(a) in _NUMBERS and type(b) in _NUMBERS:
+        if type(a) is int and type(b) is int and (a > 9007199254740992 or a < -9007199254740992
+                                                  or b > 9007199254740992 or b < -9007199254740992):
+            return fdiv(float(a), float(b))
+        return fdiv(a, b)
+    x, y, h = _arith_operands(a, b, "__div")
+    if h is not None:
+        return _meta_result(h(a, b))
+    return div(x, y)
+
+
+def fmod_lua(a, b):
+    """Lua 5.3 float modulo: fmod adjusted toward the divisor's sign."""
+    a = float(a)
+    b = float(b)
+    if b == 0.0 or a != a or b != b or a in (_inf, -_inf):
+        return NEG_NAN
+    if b in (_inf, -_inf):
+        if a == 0.0 or (a > 0) == (b > 0):
+            return a
+        return b
+    m = math.fmod(a, b)
+    if (m > 0) if b < 0 else (m < 0 and b != m):
+        m += b
+    return m
+
+
+def mod(a, b):
+    if type(a) is int and type(b) is int:
+        if b == 0:
+            raise OpError("arith", 1, None, "attempt to perform 'n%%0'")
+        return a % b
+    if type(a) in _NUMBERS and type(b) in _NUMBERS:
+        return fmod_lua(a, b)
+    x, y, h = _arith_operands(a, b, "__mod")
+    if h is not None:
+        return _meta_result(h(a, b))
+    return mod(x, y)
+
+
+def idiv(a, b):
+    if type(a) is int and type(b) is int:
+        if b == 0:
+            raise OpError("arith", 1, None, "attempt to perform 'n//0'")
+        r = a // b
+        return r if r <= MAXINT else wrap(r)
+    if type(a) in _NUMBERS and type(b) in _NUMBERS:
+        q = fdiv(a, b)
+        if q != q or q in (_inf, -_inf):
+            return q
+        return float(math.floor(q))
+    x, y, h = _arith_operands(a, b, "__idiv")
+    if h is not None:
+        return _meta_result(h(a, b))
+    return idiv(x, y)
+
+
+def fpow(a, b):
+    a = float(a)
+    b = float(b)
+    try:
+        return math.pow(a, b)
+    except OverflowError:
+        if a < 0 and b.is_integer() and int(b) % 2 == 1:
+            return -_inf
+        return _inf
+    except ValueError:
+        if a == 0.0:
+            if b.is_integer() and int(b) % 2 == 1:
+                return math.copysign(_inf, a)
+            return _inf
+        return NEG_NAN
+
+
+def pow(a, b):
+    if type(a) in _NUMBERS and type(b) in _NUMBERS:
+        return fpow(a, b)
+    x, y, h = _arith_operands(a, b, "__pow")
+    if h is not None:
+        return _meta_result(h(a, b))
+    return fpow(x, y)
+
+
+def unm(a):
+    t = type(a)
+    if t is int:
+        return -a if a != MININT else MININT
+    if t is float:
+        return -a
+    if t is str:
+        x = str2number(a)
+        if x is not None:
+            return unm(x)
+    h = metamethod(a, "__unm")
+    if h is not None:
+        return _meta_result(h(a, a))
+    raise OpError("arith", 0, lua_type(a))
+
+
+# --------------------------------------------------------------------------
+# bitwise
+
+_BITWISE_EVENTS = frozenset(("__band", "__bor", "__bxor", "__shl", "__shr", "__bnot"))
+
+
+def _toint_bitwise(v):
+    t = type(v)
+    if t is int:
+        return v
+    if t is float:
+        if v.is_integer() and -9.2233720368547758e18 <= v < 9.2233720368547758e18:
+            return int(v)
+        return None
+    if t is str:
+        n = str2number(v)
+        if n is None:
+            return None
+        return _toint_bitwise(n)
+    return None
+
+
+def _bitwise(a, b, event, fn):
+    x = _toint_bitwise(a)
+    y = _toint_bitwise(b)
+    if x is None or y is None:
+        h = metamethod(a, event)
+        if h is None:
+            h = metamethod(b, event)
+        if h is not None:
+            return _meta_result(h(a, b))
+        bad = 0 if x is None else 1
+        v = a if bad == 0 else b
+        if type(v) in _NUMBERS or (type(v) is str and str2number(v) is not None):
+            raise OpError("bitwise", bad, lua_type(v), "number has no integer representation")
+        raise OpError("bitwise", bad, lua_type(v))
+    return wrap(fn(x, y))
+
+
+def band(a, b):
+    if type(a) is int and type(b) is int:
+        return a & b
+    return _bitwise(a, b, "__band", int.__and__)
+
+
+def bor(a, b):
+    if type(a) is int and type(b) is int:
+        return a | b
+    return _bitwise(a, b, "__bor", int.__or__)
+
+
+def bxor(a, b):
+    if type(a) is int and type(b) is int:
+        return a ^ b
+    return _bitwise(a, b, "__bxor", int.__xor__)
+
+
+def _shl(x, n):
+    if n <= -64 or n >= 64:
+        return 0
+    if n >= 0:
+        return (x << n) & 0xFFFFFFFFFFFFFFFF
+    return (x & 0xFFFFFFFFFFFFFFFF) >> -n
+
+
+def shl(a, b):
+    return _bitwise(a, b, "__shl", _shl)
+
+
+def shr(a, b):
+    return _bitwise(a, b, "__shr", lambda x, n: _shl(x, -n))
+
+
+def bnot(a):
+    x = _toint_bitwise(a)
+    if x is None:
+        h = metamethod(a, "__bnot")
+        if h is not None:
+            return _meta_result(h(a, a))
+        if type(a) in _NUMBERS:
+            raise OpError("bitwise", 0, lua_type(a), "number has no integer representation")
+        raise OpError("bitwise", 0, lua_type(a))
+    return wrap(~x)
+
+
+def tointeger(v):
+    """Float/int/string to an exact integer, or None (``math.tointeger``)."""
+    return _toint_bitwise(v) if type(v) is not str else None
+
+
+# --------------------------------------------------------------------------
+# strings and lengths
+
+
+def _tostr(v):
+    t = type(v)
+    if t is str:
+        return v
+    if t is int:
+        return str(v)
+    if t is float:
+        return fmt_float(v)
+    return None
+
+
+def concat(a, b):
+    x = _tostr(a)
+    y = _tostr(b)
+    if x is None or y is None:
+        h = metamethod(a, "__concat")
+        if h is None:
+            h = metamethod(b, "__concat")
+        if h is not None:
+            return _meta_result(h(a, b))
+        bad = 0 if x is None else 1
+        raise OpError("concat", bad, lua_type(a if bad == 0 else b))
+    return x + y
+
+
+def concat_n(*vals):
+    """``v1 .. v2 .. ... .. vn`` (right associative, as Lua evaluates it)."""
+    parts = []
+    for v in vals:
+        s = _tostr(v)
+        if s is None:
+            break
+        parts.append(s)
+    else:
+        return "".join(parts)
+    # slow path: fold from the right with metamethods
+    acc = vals[-1]
+    for i in range(len(vals) - 2, -1, -1):
+        try:
+            acc = concat(vals[i], acc)
+        except OpError as e:
+            if e.operand == 1 and i != len(vals) - 2:
+                # the accumulated right operand is not a variable of its own
+                e.operand = 2
+            elif e.operand == 1:
+                e.operand = i + 1
+            else:
+                e.operand = i
+            raise
+    return acc
+
+
+def length(v):
+    t = type(v)
+    if t is str:
+        return len(v)
+    if t is LuaTable:
+        return v.length()
+    h = metamethod(v, "__len")
+    if h is not None:
+        return _meta_result(h(v))
+    if t is LuaMetaTable or t is LuaFrozenTable:
+        return v.length()
+    raise OpError("len", 0, lua_type(v))
+
+
+# --------------------------------------------------------------------------
+# comparison metamethods (called from LuaMetaTable's Python dunders)
+
+
+def truth(v):
+    return v is not None and v is not FALSE
+
+
+def eq_meta(a, b):
+    h = metamethod(a, "__eq")
+    if h is None:
+        h = metamethod(b, "__eq")
+    if h is None:
+        return False
+    return truth(_meta_result(h(a, b)))
+
+
+def _cmp_error(a, b):
+    ta = lua_type(a)
+    tb = lua_type(b)
+    if ta == tb:
+        raise OpError("compare", 0, None, "attempt to compare two %s values" % ta)
+    raise OpError("compare", 0, None, "attempt to compare %s with %s" % (ta, tb))
+
+
+def lt_meta(a, b):
+    h = metamethod(a, "__lt")
+    if h is None:
+        h = metamethod(b, "__lt")
+    if h is None:
+        _cmp_error(a, b)
+    return truth(_meta_result(h(a, b)))
+
+
+def le_meta(a, b):
+    h = metamethod(a, "__le")
+    if h is None:
+        h = metamethod(b, "__le")
+    if h is not None:
+        return truth(_meta_result(h(a, b)))
+    h = metamethod(b, "__lt")
+    if h is None:
+        h = metamethod(a, "__lt")
+    if h is None:
+        _cmp_error(a, b)
+    return not truth(_meta_result(h(b, a)))
+
+
+def lt(a, b):
+    """``a < b`` for any values (the generated code uses Python's ``<``;
+    this is for library code)."""
+    try:
+        return a < b
+    except TypeError:
+        _cmp_error(a, b)
+
+
+def le(a, b):
+    try:
+        return a <= b
+    except TypeError:
+        _cmp_error(a, b)
+
+
+def call_meta(t, args):
+    h = t.meta.get("__call")
+    if h is None:
+        raise OpError("call", 0, "table")
+    return h(t, *args)
+
+
+def tostring_meta(v):
+    """``tostring`` with __tostring and __name."""
+    t = type(v)
+    if t is str:
+        return v
+    if t is int:
+        return str(v)
+    if t is float:
+        return fmt_float(v)
+    mt = getmetatable(v)
+    if mt is not None:
+        h = mt.get("__tostring")
+        if h is not None:
+            r = _meta_result(h(v))
+            if type(r) is not str:
+                if type(r) in _NUMBERS:
+                    return _tostr(r)
+                raise LuaError(_where() + "'__tostring' must return a string")
+            return r
+        name = mt.get("__name")
+        if type(name) is str and t in TABLE_TYPES:
+            return "%s: 0x%08x" % (name, id(v))
+    from .values import tostring
+    return tostring(v)
+
+
+# --------------------------------------------------------------------------
+# multiple results
+
+
+def first(r):
+    if type(r) is tuple:
+        return r[0] if r else None
+    return r
+
+
+def mr(r):
+    return r if type(r) is tuple else (r,)
+
+
+def adjust(r, n):
+    """Exactly ``n`` values from a call result (padding with nil)."""
+    if type(r) is not tuple:
+        r = (r,)
+    k = len(r)
+    if k == n:
+        return r
+    if k > n:
+        return r[:n]
+    return r + (None,) * (n - k)
+
+
+# --------------------------------------------------------------------------
+# loops
+
+
+def _forlimit_int(limit, step):
+    """Clip a float limit for an integer loop (Lua 5.3 forlimit)."""
+    if type(limit) is int:
+        return limit
+    if limit != limit:
+        return None
+    if step > 0:
+        f = math.floor(limit)
+        if f >= 9.2233720368547758e18:
+            return MAXINT
+        if f < -9.2233720368547758e18:
+            return None
+        return int(f)
+    f = math.ceil(limit)
+    if f < -9.2233720368547758e18:
+        return MININT
+    if f >= 9.2233720368547758e18:
+        return None
+    return int(f)
+
+
+def _fornum(v, what):
+    if type(v) in _NUMBERS:
+        return v
+    if type(v) is str:
+        n = str2number(v)
+        if n is not None:
+            return n
+    raise LuaError(_where() + "'for' %s must be a number" % what)
+
+
+def forrange(start, stop, step=1):
+    """The iterable of a numeric ``for``."""
+    if type(start) is int and type(stop) is int and type(step) is int:
+        if step == 0:
+            raise LuaError(_where() + "'for' step is zero")
+        return range(start, stop + 1, step) if step > 0 else range(start, stop - 1, step)
+    start = _fornum(start, "initial value")
+    stop = _fornum(stop, "limit")
+    step = _fornum(step, "step")
+    if step == 0:
+        raise LuaError(_where() + "'for' step is zero")
+    if type(start) is int and type(step) is int:
+        lim = _forlimit_int(stop, step)
+        if lim is None:
+            return ()
+        return range(start, lim + 1, step) if step > 0 else range(start, lim - 1, step)
+    return _float_range(float(start), float(stop), float(step))
+
+
+def _float_range(i, stop, step):
+    if step > 0:
+        while i <= stop:
+            yield i
+            i += step
+    else:
+        while i >= stop:
+            yield i
+            i += step
+
+
+def forin(n, f, s=None, c=None, *_):
+    """The iterator behind a generic ``for`` with ``n`` variables: yields
+    single values when n == 1, tuples of exactly n values otherwise."""
+    fast = _FAST_ITERS.get(f)
+    if fast is not None and c is None:
+        it = fast(s)
+        if it is not None:
+            if n == 2:
+                return it
+            if n == 1:
+                return (kv[0] for kv in it)
+            return (kv + (None,) * (n - 2) for kv in it)
+    return _generic_iter(n, f, s, c)
+
+
+def _generic_iter(n, f, s, c):
+    while True:
+        r = f(s, c)
+        if type(r) is tuple:
+            if not r:
+                return
+            c = r[0]
+            if c is None:
+                return
+            if n == 1:
+                yield c
+            else:
+                k = len(r)
+                yield r if k == n else (r[:n] if k > n else r + (None,) * (n - k))
+        else:
+            if r is None:
+                return
+            c = r
+            if n == 1:
+                yield r
+            else:
+                yield (r,) + (None,) * (n - 1)
+
+
+# fast iterators: function -> maker(state) returning a Python iterator of
+# (key, value) pairs, or None when the fast path does not apply
+_FAST_ITERS = {}
+
+
+def register_fast_iter(fn, maker):
+    _FAST_ITERS[fn] = maker
+
+
+# --------------------------------------------------------------------------
+# table constructors
+
+
+def table_nn(d):
+    """A table from a dict display whose values may be nil."""
+    t = LuaTable(d)
+    if None in d.values():
+        for k in [k for k, v in d.items() if v is None]:
+            del t[k]
+    return t
+
+
+def table_multi(d, npos, tail):
+    """A table constructor ending in a multi-valued expression."""
+    t = table_nn(d)
+    for i, v in enumerate(tail, npos + 1):
+        if v is not None:
+            t[i] = v
+    return t
+
+
+def key_checked(k):
+    """Normalise a computed constructor key (float keys, nil/NaN errors)."""
+    if type(k) is float:
+        if k.is_integer():
+            return int(k)
+        if k != k:
+            raise LuaError(_where() + "table index is NaN")
+    elif k is None:
+        raise LuaError(_where() + "table index is nil")
+    return k
+
+
+class TypeValue:
+    """The runtime value of a Wippy ``type Name = ...`` declaration."""
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return "type: %s" % self.name
+
+
+def type_value(name):
+    return TypeValue(name)
+
+
+def helper_globals():
+    """The globals every generated module needs (bound once, copied per load)."""
+    g = {
+        "__builtins__": {}, "LuaTable": LuaTable, "TRUE": TRUE, "FALSE": FALSE,
+        "MAXINT": MAXINT, "MININT": MININT, "fmt_float": fmt_float,
+        "_pystr": str, "_type": type, "_tuple": tuple, "_range": range, "_len": len,
+        "int": int, "float": float, "str": str,
+    }
+    for name in ("index", "setindex", "rawset_checked", "add", "sub", "mul", "div", "mod",
+                 "idiv", "pow", "unm", "band", "bor", "bxor", "shl", "shr", "bnot", "concat",
+                 "concat_n", "length", "first", "mr", "adjust", "forrange", "forin", "wrapint",
+                 "fdiv", "table_nn", "table_multi", "key_checked", "type_value"):
+        g[name] = globals()[name]
+    return g

@@ -1,0 +1,311 @@
+"""The Lua value model.
+
+Lua value      Python representation
+-----------    ----------------------------------------------------------
+nil            ``None``
+boolean        the singletons ``TRUE`` / ``FALSE`` (instances of ``LuaBool``;
+               deliberately *not* Python ``bool``, so ``t[true]`` and ``t[1]``
+               are different keys and ``1 == true`` is false)
+integer        ``int`` always kept in the signed 64-bit range
+float          ``float``
+string         ``str`` whose characters are bytes (code points 0-255); text
+               enters and leaves the runtime through latin-1
+table          ``LuaTable``
+function       a Python callable (compiled Lua functions are plain ``def``s)
+coroutine      ``Coroutine`` (runtime.coroutine)
+
+LuaTable is a ``dict`` subclass.  The dict holds every key/value pair of the
+table (there is no separate array part: CPython's dict lookup of a small int is
+as fast as a list index plus bounds check).  Invariants:
+
+* no value is ever ``None`` (assigning nil deletes the key);
+* float keys with an integral value are stored as ints (``t[2.0]`` is ``t[2]``);
+* ``border`` is a hint for the length operator: ``#t`` starts from it and walks
+  up while ``t[n+1]`` exists and down while ``t[n]`` is absent, so appending
+  with ``t[#t+1] = v`` or ``table.insert`` is O(1) amortised;
+* ``meta`` is the metatable (a LuaTable) or None; a table has a non-None
+  ``meta`` exactly when its class is ``LuaMetaTable`` (or ``LuaFrozenTable``,
+  whose writes raise).  Generated code therefore tests ``type(t) is
+  LuaTable`` to take the no-metamethod fast path.
+"""
+
+import math
+
+__all__ = ["LuaBool", "TRUE", "FALSE", "LuaTable", "LuaMetaTable", "LuaFrozenTable",
+           "TABLE_TYPES", "LuaError", "lua_type",
+           "tostring", "tonumber", "fmt_float", "MAXINT", "MININT", "wrap"]
+
+MAXINT = 0x7FFFFFFFFFFFFFFF
+MININT = -0x8000000000000000
+
+
+def wrap(n):
+    """Wrap a Python int to the signed 64-bit range (Lua integer overflow)."""
+    n &= 0xFFFFFFFFFFFFFFFF
+    return n - 0x10000000000000000 if n > MAXINT else n
+
+
+class LuaBool:
+    """A Lua boolean.  Exactly two instances exist: ``TRUE`` and ``FALSE``."""
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def __bool__(self):
+        return self.value
+
+    def __repr__(self):
+        return "true" if self.value else "false"
+
+    def __reduce__(self):
+        return (_bool_of, (self.value,))
+
+
+TRUE = LuaBool(True)
+FALSE = LuaBool(False)
+
+
+def _bool_of(v):
+    return TRUE if v else FALSE
+
+
+class LuaError(Exception):
+    """A Lua error carrying any Lua value.
+
+    ``value`` is what ``pcall`` returns as the error object; ``lua_traceback``
+    is filled in when the error crosses the top level."""
+
+    def __init__(self, value, traceback=None):
+        Exception.__init__(self, value)
+        self.value = value
+        self.lua_traceback = traceback
+
+    def __str__(self):
+        v = self.value
+        if type(v) is str:
+            return v
+        if v is None:
+            return "nil"
+        return tostring(v)
+
+
+class LuaTable(dict):
+    """A Lua table without a metatable (see the module docstring).
+
+    Tables with a metatable are ``LuaMetaTable`` instances: ``setmetatable``
+    switches ``__class__``, so the generated fast paths need one type check
+    (``type(t) is LuaTable``) to know that no metamethod can apply."""
+    meta = None
+    border = 0
+
+    __hash__ = object.__hash__
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+
+    def __repr__(self):
+        return "table: 0x%08x" % id(self)
+
+    def __bool__(self):
+        return True
+
+    def length(self):
+        """The border used by ``#t`` (ignores __len)."""
+        n = self.border
+        if n + 1 in self:
+            n += 1
+            while n + 1 in self:
+                n += 1
+        elif n and n not in self:
+            n -= 1
+            while n and n not in self:
+                n -= 1
+        self.border = n
+        return n
+
+
+class LuaMetaTable(LuaTable):
+    """A table with a metatable: Python operators dispatch to metamethods."""
+    __hash__ = object.__hash__
+
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if not isinstance(other, LuaTable):
+            return False
+        from .ops import eq_meta
+        return eq_meta(self, other)
+
+    def __ne__(self, other):
+        return not self.__eq__(other)
+
+    def __call__(self, *args):
+        from .ops import call_meta
+        return call_meta(self, args)
+
+    def __lt__(self, other):
+        from .ops import lt_meta
+        return lt_meta(self, other)
+
+    def __gt__(self, other):
+        from .ops import lt_meta
+        return lt_meta(other, self)
+
+    def __le__(self, other):
+        from .ops import le_meta
+        return le_meta(self, other)
+
+    def __ge__(self, other):
+        from .ops import le_meta
+        return le_meta(other, self)
+
+
+class LuaFrozenTable(LuaMetaTable):
+    """A table frozen with ``table.freeze``: every write raises."""
+    __hash__ = object.__hash__
+
+
+TABLE_TYPES = frozenset((LuaTable, LuaMetaTable, LuaFrozenTable))
+
+
+def fmt_float(f):
+    """Format a float the way Lua 5.3 does (``%.14g``, with ``.0`` added to
+    integral values, ``inf``/``-inf``/``nan``/``-nan``)."""
+    if f != f:
+        return "-nan" if math.copysign(1.0, f) < 0 else "nan"
+    if f == math.inf:
+        return "inf"
+    if f == -math.inf:
+        return "-inf"
+    s = "%.14g" % f
+    if "." in s or "e" in s or "n" in s or "i" in s:
+        return s
+    return s + ".0"
+
+
+def lua_type(v):
+    """The Lua type name of a value."""
+    t = type(v)
+    name = _TYPE_NAMES.get(t)
+    if name is not None:
+        return name
+    if v is None:
+        return "nil"
+    if callable(v):
+        return "function"
+    return "userdata"
+
+
+_TYPE_NAMES = {int: "number", float: "number", str: "string", LuaBool: "boolean",
+               LuaTable: "table", LuaMetaTable: "table", LuaFrozenTable: "table",
+               type(None): "nil"}
+
+
+def register_type_name(pytype, name):
+    """Give a Python class a Lua type name (e.g. coroutines: "thread")."""
+    _TYPE_NAMES[pytype] = name
+
+
+def tostring(v):
+    """``tostring`` without the __tostring/__name metamethods."""
+    t = type(v)
+    if t is str:
+        return v
+    if t is int:
+        return str(v)
+    if t is float:
+        return fmt_float(v)
+    if v is None:
+        return "nil"
+    if t is LuaBool:
+        return "true" if v.value else "false"
+    if t in TABLE_TYPES:
+        return "table: 0x%08x" % id(v)
+    name = lua_type(v)
+    if name == "function":
+        return "function: 0x%08x" % id(v)
+    return "%s: 0x%08x" % (name, id(v))
+
+
+def _str2int(s):
+    # s is stripped; decimal or hex integer, wrapping hex like Lua
+    neg = False
+    body = s
+    if body[:1] in "+-":
+        neg = body[0] == "-"
+        body = body[1:]
+    if body[:2] in ("0x", "0X"):
+        digits = body[2:]
+        if not digits or any(c not in "0123456789abcdefABCDEF" for c in digits):
+            return None
+        n = wrap(int(digits, 16))
+        return wrap(-n) if neg else n
+    if not body.isdigit() or not body.isascii():
+        return None
+    n = int(body)
+    if neg:
+        n = -n
+    if MININT <= n <= MAXINT:
+        return n
+    return float(n)
+
+
+def _str2float(s):
+    body = s
+    neg = False
+    if body[:1] in "+-":
+        neg = body[0] == "-"
+        body = body[1:]
+    if body[:2] in ("0x", "0X"):
+        try:
+            f = _hexfloat(body[2:])
+        except ValueError:
+            return None
+        return -f if neg else f
+    low = body.lower()
+    if not body or "inf" in low or "nan" in low or "_" in body:
+        return None
+    try:
+        f = float(body)
+    except ValueError:
+        return None
+    return -f if neg else f
+
+
+def _hexfloat(b):
+    mant, _, exp = b.lower().partition("p")
+    if _ and not exp:
+        raise ValueError
+    ip, dot, fp = mant.partition(".")
+    if not ip and not fp:
+        raise ValueError
+    digits = ip + fp
+    if any(c not in "0123456789abcdef" for c in digits):
+        raise ValueError
+    e = int(exp) if exp else 0
+    return math.ldexp(float(int(digits, 16)), e - 4 * len(fp)) if digits else 0.0
+
+
+_SPACE = " \f\n\r\t\v"
+
+
+def str2number(s):
+    """Convert a Lua string to a number as the lexer would, or None."""
+    s = s.strip(_SPACE)
+    if not s:
+        return None
+    n = _str2int(s)
+    if n is not None:
+        return n
+    return _str2float(s)
+
+
+def tonumber(v):
+    """Coerce a value to a number (numbers unchanged, numeric strings
+    converted) or return None."""
+    t = type(v)
+    if t is int or t is float:
+        return v
+    if t is str:
+        return str2number(v)
+    return None

@@ -1,0 +1,42 @@
+-- integer arithmetic wraps around modulo 2^64
+local maxi, mini = math.maxinteger, math.mininteger
+print("maxinteger", maxi)
+print("mininteger", mini)
+print("max+1", maxi + 1)
+print("min-1", mini - 1)
+print("max*2", maxi * 2)
+print("min*-1", mini * -1)
+print("-min", -mini)
+print("min//-1", mini // -1)
+print("min%-1", mini % -1)
+print("max+1==min", maxi + 1 == mini)
+print("2^32*2^32", 0x100000000 * 0x100000000)
+print("0x7fffffff*0x7fffffff", 0x7fffffff * 0x7fffffff)
+print("max*max", maxi * maxi)
+print("min*min", mini * mini)
+print("max-min", maxi - mini)
+print("min+min", mini + mini)
+print("max+1.0", maxi + 1.0)
+print("math.type(max+1.0)", math.type(maxi + 1.0))
+print("literal max", 9223372036854775807)
+print("literal max+1", 9223372036854775808, math.type(9223372036854775808))
+print("neg literal", -9223372036854775808, math.type(-9223372036854775808))
+print("hex all ones", 0xffffffffffffffff)
+print("hex wraps", 0x10000000000000001)
+print("hex max", 0x7fffffffffffffff, 0x8000000000000000)
+print("1<<63", 1 << 63)
+print("1<<64", 1 << 64)
+print("-1>>1", -1 >> 1)
+-- a running product overflows repeatedly
+local p = 1
+for i = 1, 25 do p = p * i end
+print("25!", p)
+local h = 0
+for i = 1, 100 do h = h * 31 + i * 0x1234567 end
+print("hash", h)
+print("max//1", maxi // 1, "min//1", mini // 1)
+print("min//2", mini // 2, "max//-2", maxi // -2)
+print("min%2", mini % 2, "max%-2", maxi % -2)
+print("tostring(min)", tostring(mini))
+print("string.format %d", string.format("%d", mini))
+print("tonumber wraps?", tonumber("9223372036854775807"), tonumber("9223372036854775808"))

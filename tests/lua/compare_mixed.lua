@@ -1,0 +1,31 @@
+-- comparisons between integers and floats are exact
+local big = 2^53            -- a float
+local bigi = math.tointeger(big)
+print("2^53 == int", big == bigi, big == bigi + 1, big + 1 == big)
+print("2^53+1 int vs float", bigi + 1 > big, bigi + 1 >= big, bigi + 1 == big, bigi + 1 < big)
+print("float vs int+1", big < bigi + 1, big <= bigi + 1, big == bigi + 1)
+print("maxinteger vs float", math.maxinteger < 2^63, math.maxinteger + 0.0 == 2^63, math.maxinteger == 2^63)
+print("maxinteger+0.0", math.maxinteger + 0.0, math.maxinteger + 0.0 == math.maxinteger)
+print("mininteger vs float", math.mininteger == -2^63, math.mininteger < -2^63, math.mininteger <= -2^63)
+print("mininteger+0.0", math.mininteger + 0.0 == math.mininteger)
+print("int vs fractional", 1 < 1.5, 2 > 1.5, 1 == 1.0, -1 < -0.5, 3 <= 3.0, 3 >= 3.0000001)
+print("near max", math.maxinteger - 1 < math.maxinteger + 0.0, math.maxinteger > 9.2233720368547e18)
+print("infinity", math.maxinteger < math.huge, math.mininteger > -math.huge, 1 < math.huge, -math.huge < math.mininteger)
+print("nan", 1 < 0/0, 1 > 0/0, 1 == 0/0, 1 ~= 0/0, math.maxinteger < 0/0, 0/0 <= 0/0)
+print("zero", 0 == -0.0, 0 < -0.0, -0.0 < 0, 0.0 == -0.0)
+print("int/float key equal", ({ [1] = "a" })[1.0], ({ [2^53] = "b" })[bigi])
+print("2^63 not an int key", ({ [math.maxinteger] = "m" })[2^63])
+print("mixed sort", (function()
+  local t = { 3, 1.5, 2, -1, 2.5, 0, -0.5 }
+  table.sort(t)
+  local out = {}
+  for i, v in ipairs(t) do out[i] = tostring(v) end
+  return table.concat(out, " ")
+end)())
+print("max/min mixed", math.max(1, 2.0), math.max(2.0, 1), math.min(1, 1.0), math.min(1.0, 1))
+print("equality across types", 1 == "1", "1" == 1, nil == false, 0 == false)
+print("string comparison", "a" < "b", "a" <= "a", "b" > "a", "abc" < "abcd", "\0" < "\1")
+print("large float vs int", 2^63 > math.maxinteger, -2^63 >= math.mininteger, 2^64 > math.maxinteger)
+print("float just below 2^63", (2^63 - 1024) < math.maxinteger, math.tointeger(2^63 - 1024))
+print("int + float", math.type(1 + 0.0), math.type(bigi * 1.0), bigi * 1.0 == big)
+print("precision loss", (bigi + 1) + 0.0 == big, math.tointeger((bigi + 1) + 0.0) == bigi)

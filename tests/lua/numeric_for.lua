@@ -1,0 +1,58 @@
+-- numeric for loops
+local function collect(a, b, c)
+  local t = {}
+  if c then
+    for i = a, b, c do t[#t + 1] = tostring(i) end
+  else
+    for i = a, b do t[#t + 1] = tostring(i) end
+  end
+  return table.concat(t, " ")
+end
+print("basic", collect(1, 5))
+print("step 2", collect(1, 10, 2))
+print("negative step", collect(5, 1, -1))
+print("negative step 3", collect(10, 1, -3))
+print("empty", "[" .. collect(5, 1) .. "]", "[" .. collect(1, 5, -1) .. "]")
+print("single", collect(3, 3))
+print("float loop", collect(0, 1, 0.25))
+print("float start", collect(1.0, 3))
+print("float limit", collect(1, 2.5))
+print("float negative", collect(1, 0, -0.5))
+print("float accumulates", collect(0.1, 0.5, 0.1))
+print("float step types", (function() for i = 1, 2, 1.0 do return math.type(i) end end)())
+print("int types", (function() for i = 1, 2 do return math.type(i) end end)())
+-- loops near the integer limits terminate without overflow
+print("near maxinteger", collect(math.maxinteger - 2, math.maxinteger))
+print("near mininteger", collect(math.mininteger + 2, math.mininteger, -1))
+print("max step", collect(0, math.maxinteger, math.maxinteger))
+print("min step", collect(0, math.mininteger, math.mininteger))
+print("big step overshoot", collect(1, 10, math.maxinteger))
+-- the limit is evaluated once
+local calls = 0
+local function limit() calls = calls + 1; return 3 end
+for _ = 1, limit() do end
+print("limit evaluated once", calls)
+-- the loop variable is local to the loop
+local i = "outer"
+for i = 1, 2 do end
+print("loop var scope", i)
+-- modifying the limit variable inside does not change the loop
+local n = 3
+local iters = 0
+for _ = 1, n do n = n + 1; iters = iters + 1 end
+print("limit fixed", iters)
+-- large counts
+local sum = 0
+for k = 1, 100000 do sum = sum + k end
+print("sum", sum)
+-- error cases
+print("bad start", pcall(function() for _ = "x", 1 do end end))
+-- 5.3: a numeric string is not accepted as a 'for' value ("'for' limit must be a number")
+print("string limit", pcall(function() for _ = 1, "2" do end end))
+-- 5.3: a zero step is not an error; the loop runs while i <= limit (here: never)
+print("zero step", pcall(function() local c = 0; for _ = 1, 0, 0 do c = c + 1 end; return c end))
+print("float zero step", pcall(function() local c = 0; for _ = 2, 1, 0.0 do c = c + 1 end; return c end))
+-- float loop limits beyond integer range
+print("float limit huge", (function() local c = 0; for _ = 1, math.huge do c = c + 1; if c == 5 then break end end; return c end)())
+print("integer loop with float limit", collect(math.maxinteger - 1, 2^63))
+print("negative float limit", collect(-3, -1.5))
