@@ -23,6 +23,7 @@ import ast
 
 from . import luaast as A
 from .scope import resolve
+from .gotos import analyze as analyze_gotos
 from .errors import LuaSyntaxError, InternalCompilerError
 
 __all__ = ["generate", "HELPERS"]
@@ -39,7 +40,7 @@ HELPERS = [
     "add", "sub", "mul", "div", "mod", "idiv", "pow", "unm", "band", "bor", "bxor",
     "shl", "shr", "bnot", "concat", "concat_n", "length", "first", "mr", "adjust",
     "forrange", "forin", "wrapint", "fdiv", "fmt_float", "table_nn", "table_multi",
-    "key_checked", "type_value", "_pystr", "_type", "_tuple", "_range", "_len",
+    "key_checked", "type_value", "Goto", "_pystr", "_type", "_tuple", "_range", "_len",
 ]
 
 _ARITH_HELPER = {"+": "add", "-": "sub", "*": "mul", "/": "div", "%": "mod", "//": "idiv",
@@ -300,7 +301,8 @@ class Generator:
         args = ast.arguments(
             posonlyargs=[],
             args=[ast.arg(arg=v.pyname) for v in params],
-            vararg=ast.arg(arg="VA" if fnode.is_vararg else "_"),
+            vararg=(ast.arg(arg="VA") if fnode.is_vararg else
+                    None if id(fnode) in self.res.private_funcs else ast.arg(arg="_")),
             kwonlyargs=[ast.arg(arg=name) for name in sorted(info.free_boxes)],
             kw_defaults=[N(name) for name in sorted(info.free_boxes)],
             kwarg=None,
@@ -326,6 +328,12 @@ class Generator:
 
     # -- blocks ---------------------------------------------------------------
     def block(self, stmts):
+        targets = self.plan.wrapped.get(id(stmts))
+        if targets:
+            return self.wrapped_block(stmts, targets)
+        return self.plain_block(stmts)
+
+    def plain_block(self, stmts):
         out = []
         for s in stmts:
             self.pre = []
@@ -339,6 +347,63 @@ class Generator:
                 self.stamp(p, s)
             out.extend(produced)
         return out
+
+    def wrapped_block(self, stmts, targets):
+        """A block holding labels targeted by general gotos (see gotos.py)."""
+        n = self.fs.temp()
+        state, brk = "_L" + n, "_B" + n
+        segments = [[]]
+        seg_of = {}
+        for s in stmts:
+            if type(s) is A.Label and s.name in targets:
+                seg_of[targets[s.name]] = len(segments)
+                segments.append([])
+            else:
+                segments[-1].append(s)
+        entry = ("wrap", id(stmts), state, brk, seg_of)
+        self.loops.append(entry)
+        try:
+            body = []
+            for i, seg in enumerate(segments):
+                code = self.plain_block(seg)
+                if code:
+                    body.append(ast.If(test=ast.Compare(left=N(state), ops=[ast.LtE()],
+                                                        comparators=[C(i)]),
+                                       body=code, orelse=[]))
+            body.append(ast.Break())
+        finally:
+            self.loops.pop()
+        handler_body = []
+        chain = ast.Raise(exc=None, cause=None)
+        for lid, idx in sorted(seg_of.items(), reverse=True):
+            chain = ast.If(test=ast.Compare(
+                left=ast.Attribute(value=N("_g"), attr="label", ctx=_LOAD),
+                ops=[ast.Eq()], comparators=[C(lid)]),
+                body=[assign(S(state), C(idx))], orelse=[chain])
+        handler_body.append(chain)
+        tr = ast.Try(body=body, handlers=[ast.ExceptHandler(type=N("Goto"), name="_g",
+                                                            body=handler_body)],
+                     orelse=[], finalbody=[])
+        out = [assign(S(state), C(0))]
+        inside_loop = any(e == "loop" for e in self.loops)
+        if inside_loop:
+            out.append(assign(S(brk), C(False)))
+        out.append(ast.While(test=C(True), body=[tr], orelse=[]))
+        if inside_loop:
+            out.append(ast.If(test=N(brk), body=self.emit_break(), orelse=[]))
+        stamp_at = stmts[0] if stmts else A.Nil(line=1, col=0)
+        for node in out:
+            self.stamp(node, stamp_at)
+        return out
+
+    def emit_break(self):
+        """Statements for a Lua 'break' at the current position."""
+        for entry in reversed(self.loops):
+            if entry == "loop":
+                return [ast.Break()]
+            # leaving a goto wrapper: flag it, the wrapper re-breaks after its loop
+            return [assign(S(entry[3]), C(True)), ast.Break()]
+        return None
 
     def sub_block(self, stmts):
         saved = self.pre
@@ -493,7 +558,7 @@ class Generator:
         return self.block(s.body.body) or [ast.Pass()]
 
     def loop(self, kind, stmts):
-        self.loops.append(kind)
+        self.loops.append("loop")
         try:
             return self.sub_block(stmts)
         finally:
@@ -616,16 +681,22 @@ class Generator:
         return ast.Tuple(elts=elts, ctx=_LOAD)
 
     def s_Break(self, s):
-        if not self.loops:
-            self.error(s, "break outside a loop at line %d" % s.line)
-        return [ast.Break()]
+        code = self.emit_break()
+        if code is None:
+            self.error(s, "<break> at line %d not inside a loop" % s.line)
+        return code
 
     def s_Goto(self, s):
-        target = self.goto_targets.get(id(s))
-        if target == "continue":
+        kind = self.plan.kind.get(id(s))
+        if kind == "continue":
             return [ast.Continue()]
-        self.error(s, "goto '%s' is not supported in this position (only jumps to a label "
-                      "at the end of the enclosing loop body)" % s.label)
+        block_id, lid = self.plan.target[id(s)]
+        for entry in reversed(self.loops):
+            if entry == "loop":
+                break
+            if entry[1] == block_id:
+                return [assign(S(entry[2]), C(entry[4][lid])), ast.Continue()]
+        return [ast.Raise(exc=call("Goto", C(lid)), cause=None)]
 
     def s_Label(self, s):
         return []
@@ -847,6 +918,18 @@ class Generator:
         tmp = self.fs.temp()
         return ast.NamedExpr(target=S(tmp), value=x), N(tmp)
 
+    @staticmethod
+    def range_check(op, r, right):
+        """The overflow test of an integer + - *: one-sided when the right
+        operand is a constant that can only push the result one way."""
+        if type(right) is A.Number and type(right.value) is int and op in ("+", "-"):
+            c = right.value if op == "+" else -right.value
+            if c >= 0:
+                return ast.Compare(left=r, ops=[ast.LtE()], comparators=[N("MAXINT")])
+            return ast.Compare(left=r, ops=[ast.GtE()], comparators=[N("MININT")])
+        return ast.Compare(left=N("MININT"), ops=[ast.LtE(), ast.LtE()],
+                           comparators=[r, N("MAXINT")])
+
     def e_BinOp(self, e):
         op = e.op
         if op in _CMP:
@@ -977,9 +1060,7 @@ class Generator:
             if lt in _NUMERIC and rt in _NUMERIC:
                 tmp = self.fs.temp()
                 r = ast.NamedExpr(target=S(tmp), value=ast.BinOp(left=left, op=pyop, right=right))
-                rng = ast.Compare(left=N("MININT"), ops=[ast.LtE(), ast.LtE()],
-                                  comparators=[r, N("MAXINT")])
-                return ifexp(rng, N(tmp), call("wrapint", N(tmp)))
+                return ifexp(self.range_check(op, r, e.right), N(tmp), call("wrapint", N(tmp)))
             # unknown operand types: inline int check, helper otherwise
             fl, rl = self._temp_expr(left)
             fr, rr = self._temp_expr(right)
@@ -992,9 +1073,8 @@ class Generator:
             fl2 = rl if lt != INT else fl
             fr2 = rr if rt != INT else fr
             r = ast.NamedExpr(target=S(tmp), value=ast.BinOp(left=fl2, op=pyop, right=fr2))
-            rng = ast.Compare(left=N("MININT"), ops=[ast.LtE(), ast.LtE()],
-                              comparators=[r, N("MAXINT")])
-            return ifexp(and_(*checks, rng), N(tmp), call(helper, rl, rr))
+            return ifexp(and_(*checks, self.range_check(op, r, e.right)), N(tmp),
+                         call(helper, rl, rr))
         if op == "/" and lt in _NUMERIC and rt in _NUMERIC and type(e.right) is A.Number and e.right.value != 0:
             if lt == INT:
                 return call("div", left, right)
@@ -1064,85 +1144,8 @@ def generate(block, chunkname):
 
     Returns (module_ast, errinfo, display_names)."""
     g = Generator(chunkname)
-    g.goto_targets = _goto_targets(block)
+    g.plan = analyze_gotos(block, chunkname)
     mod = g.module(block)
     return mod, g.errinfo, g.display_names
 
 
-def _goto_targets(block):
-    """Map each continue-style goto to 'continue'.
-
-    A goto is continue-style when its label ends the body of the innermost
-    loop around the goto (only labels follow it) and no function boundary
-    lies between them."""
-    targets = {}
-
-    def visit(stmts, loop_labels, in_loop_body):
-        # labels visible in this block
-        for s in stmts:
-            t = type(s)
-            if t is A.Goto:
-                if s.label in loop_labels:
-                    targets[id(s)] = "continue"
-            elif t in (A.While, A.NumFor, A.GenFor):
-                visit(s.body.body, _end_labels(s.body.body), True)
-            elif t is A.Repeat:
-                visit(s.body.body, set(), True)
-            elif t is A.Do:
-                visit(s.body.body, loop_labels, in_loop_body)
-            elif t is A.If:
-                for _, b in s.tests:
-                    visit(b.body, loop_labels, in_loop_body)
-                if s.orelse is not None:
-                    visit(s.orelse.body, loop_labels, in_loop_body)
-            _visit_functions(s)
-
-    def _visit_functions(s):
-        for f in _functions_in(s):
-            visit(f.body.body, set(), False)
-
-    visit(block.body, set(), False)
-    return targets
-
-
-def _end_labels(stmts):
-    out = set()
-    for s in reversed(stmts):
-        if type(s) is A.Label:
-            out.add(s.name)
-        else:
-            break
-    return out
-
-
-def _functions_in(node):
-    """Function nodes directly inside the expressions of a statement."""
-    found = []
-
-    def walk(x):
-        if isinstance(x, A.Function):
-            found.append(x)
-            return
-        if isinstance(x, A.Block):
-            return
-        if isinstance(x, A.Node):
-            for f in x._fields:
-                walk(getattr(x, f))
-        elif isinstance(x, (list, tuple)):
-            for y in x:
-                walk(y)
-
-    t = type(node)
-    if t is A.LocalFunction:
-        found.append(node.func)
-        return found
-    for f in node._fields:
-        val = getattr(node, f)
-        if isinstance(val, A.Block):
-            continue
-        if t is A.If and f == "tests":
-            for cond, _ in val:
-                walk(cond)
-            continue
-        walk(val)
-    return found

@@ -112,7 +112,7 @@ class _Stripper:
                     j = self.type_params(i + 2) if toks[i + 2][0] == "<" else i + 2
                     j = self._type(self.expect(j, "="))
                 else:
-                    j = self.interface(i + 2)
+                    j = self.interface(i + 1)
                 self.out.append(_mk(Token, ("typedecl", toks[i + 1][1], tok[2], tok[3])))
                 return j
         self.out.append(tok)
@@ -280,21 +280,25 @@ class _Stripper:
         while toks[j][0] in ("|", "&"):
             j = self.simple(j + 1)
         if toks[j][0] == "name" and toks[j][1] == "extends":
-            j = self.simple(j + 1)
-            if toks[j][0] == "?:":                  # 'A extends B ?: ...' is not a thing
-                self.error(j, "'?' expected")
+            j = self.simple(j + 1, conditional=True)
             j = self._type(self.expect(j, "?"))
             j = self._type(self.expect(j, ":"))
         self.depth -= 1
         return j
 
-    def simple(self, j):
-        """primary followed by postfixes: ``?``, ``[]``, ``[K]``, ``@v(...)``."""
+    def simple(self, j, conditional=False):
+        """primary followed by postfixes: ``?``, ``[]``, ``[K]``, ``@v(...)``.
+
+        In ``A extends B ? X : Y`` (``conditional``) the last ``?`` after B
+        belongs to the conditional type, not to B.
+        """
         toks = self.toks
         j = self.primary(j)
         while True:
             k = toks[j][0]
             if k == "?":
+                if conditional and toks[j + 1][0] != "?":
+                    return j
                 j += 1
             elif k == "[":
                 if toks[j + 1][0] == "]":
@@ -345,6 +349,8 @@ class _Stripper:
             return j + 1
         if k == "-" and toks[j + 1][0] == "number":        # negative literal type
             return j + 2
+        if k == "...":                                     # variadic ...T
+            return self._type(j + 1) if toks[j + 1][0] in _TYPE_START else j + 1
         if k == "{":
             return self.braces(j)
         if k == "(":

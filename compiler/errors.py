@@ -21,7 +21,8 @@ class LuaSyntaxError(Exception):
       col:       0-based byte column of the offending token (-1 if unknown).
       message:   the full message after ``chunkname:line: ``, including the
                  ``near ...`` part when Lua prints one.
-      near:      the ``near`` text (``'x'`` or ``<eof>``), or None.
+      near:      the ``near`` text (``'x'`` or ``<eof>``), or None.  A bare
+                 token text given here (``...``) is quoted (``'...'``).
 
     ``str(err)`` is ``f"{chunkname}:{line}: {message}"``.
     """
@@ -30,9 +31,15 @@ class LuaSyntaxError(Exception):
         self.chunkname = chunkname
         self.line = line
         self.col = col
+        if near is not None and near != "<eof>" and not near.startswith("'"):
+            near = "'" + near + "'"
         self.near = near
+        self._bare = message
         self.message = f"{message} near {near}" if near is not None else message
         super().__init__(str(self))
+
+    def __reduce__(self):
+        return (type(self), (self.chunkname, self.line, self._bare, self.near, self.col))
 
     def __str__(self):
         return f"{self.chunkname}:{self.line}: {self.message}"

@@ -23,7 +23,7 @@ __all__ = ["Var", "FuncInfo", "resolve"]
 class Var:
     __slots__ = ("name", "pyname", "func", "captured", "boxed", "in_loop", "assigns",
                  "is_param", "type", "const", "is_env", "local_function", "reassigned",
-                 "decl_node")
+                 "decl_node", "nrefs", "call_uses")
 
     def __init__(self, name, pyname, func, in_loop):
         self.name = name
@@ -40,6 +40,8 @@ class Var:
         self.local_function = None
         self.reassigned = False
         self.decl_node = None
+        self.nrefs = 0
+        self.call_uses = []
 
     def __repr__(self):
         return "Var(%s->%s%s)" % (self.name, self.pyname, " boxed" if self.boxed else "")
@@ -296,7 +298,12 @@ class Resolver:
             self.expr(e.obj)
             self.expr(e.key)
         elif t is A.Call:
-            self.expr(e.func)
+            if type(e.func) is A.Name:
+                v = self.ref(e.func)
+                if v is not None:
+                    v.call_uses.append(e)
+            else:
+                self.expr(e.func)
             for a in e.args:
                 self.expr(a)
         elif t is A.Method:
@@ -329,6 +336,7 @@ class Resolver:
             if env is not None:
                 self._use(env)
             return None
+        v.nrefs += 1
         self._use(v)
         return v
 
@@ -351,6 +359,16 @@ def _multi(e):
 def resolve(block, chunkname):
     r = Resolver(chunkname)
     res = r.chunk(block)
+    # local functions only ever called directly with at most their declared
+    # number of arguments do not need to absorb extra arguments
+    res.private_funcs = set()
+    for v in res.all_vars:
+        f = v.local_function
+        if f is None or v.reassigned or f.is_vararg or v.nrefs != len(v.call_uses):
+            continue
+        if all(len(c.args) <= len(f.params) and not (c.args and _multi(c.args[-1]))
+               for c in v.call_uses):
+            res.private_funcs.add(id(f))
     # free_boxes was filled for every captured var; keep only the boxed ones
     for info in res.funcs.values():
         info.free_boxes = {k: v for k, v in info.free_boxes.items() if v.boxed}

@@ -666,7 +666,9 @@ def _compile(pat, anchor, plain):
     parsed = _parse(pat)
     c = _Pat()
     c.plain = plain
-    c.literal = pat if plain else None
+    # a plain pattern is a literal for match/gsub too unless it has a ')'
+    # (find never runs the matcher on it, the others do and fail on ')')
+    c.literal = plain and ")" not in pat
     c.anchor = anchor
     c.ncap = ncap = parsed.ncap
     c.kinds = kinds = parsed.kinds
@@ -791,7 +793,7 @@ def match(s, pat, init=None, *_):
         else:
             i = init - 1
     c = _CACHE.get(pat) or _entry(pat)
-    if c.plain:
+    if c.literal:
         return pat if s.find(pat, i) >= 0 else None
     m = c.exec(s, i)
     if m is None:
@@ -973,7 +975,7 @@ def gsub(s, pat, repl=None, n=None, *_):
         return (s, 0)
     tmpl = None
     if tr is str:
-        if c.plain and "%" not in repl:
+        if c.literal and "%" not in repl:
             cnt = s.count(pat) if pat else srcl + 1
             if max_s < cnt:
                 return (s.replace(pat, repl, max_s), max_s)

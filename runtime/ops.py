@@ -792,6 +792,13 @@ def key_checked(k):
     return k
 
 
+class Goto(Exception):
+    """A goto leaving nested Python loops (see compiler/gotos.py)."""
+
+    def __init__(self, label):
+        self.label = label
+
+
 class TypeValue:
     """The runtime value of a Wippy ``type Name = ...`` declaration."""
     __slots__ = ("name",)
@@ -818,6 +825,6 @@ def helper_globals():
     for name in ("index", "setindex", "rawset_checked", "add", "sub", "mul", "div", "mod",
                  "idiv", "pow", "unm", "band", "bor", "bxor", "shl", "shr", "bnot", "concat",
                  "concat_n", "length", "first", "mr", "adjust", "forrange", "forin", "wrapint",
-                 "fdiv", "table_nn", "table_multi", "key_checked", "type_value"):
+                 "fdiv", "table_nn", "table_multi", "key_checked", "type_value", "Goto"):
         g[name] = globals()[name]
     return g

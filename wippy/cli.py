@@ -18,7 +18,17 @@ def _lua(argv):
     return run_file(argv[0], argv[1:])
 
 
+def _default_sigpipe():
+    # behave like the lua interpreter when the output pipe closes (`| head`)
+    try:
+        import signal
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    except (ImportError, AttributeError, ValueError):   # pragma: no cover
+        pass
+
+
 def main(argv=None):
+    _default_sigpipe()
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("-h", "--help"):
         sys.stdout.write(__doc__.split("\n\n", 1)[1] if False else
