@@ -18,13 +18,25 @@ import linecache
 import marshal
 import os
 import sys
+import warnings
 
 from .errors import LuaSyntaxError, InternalCompilerError
 
 __all__ = ["CompiledChunk", "compile_chunk", "python_source", "COMPILER_VERSION",
            "cache_dir"]
 
-COMPILER_VERSION = "wippy-lua-1"
+def _compiler_fingerprint():
+    """A hash of the compiler's own sources: any change invalidates the cache."""
+    h = hashlib.sha256(b"wippy-lua-1")
+    here = os.path.dirname(os.path.abspath(__file__))
+    for name in sorted(os.listdir(here)):
+        if name.endswith(".py"):
+            with open(os.path.join(here, name), "rb") as f:
+                h.update(name.encode() + b"\0" + f.read())
+    return h.hexdigest()[:16]
+
+
+COMPILER_VERSION = _compiler_fingerprint()
 
 
 class CompiledChunk:
@@ -105,7 +117,9 @@ def compile_chunk(source, chunkname, imports="", use_cache=True):
             pass
     mod, errinfo, names = _generate(source, chunkname)
     try:
-        code = compile(mod, chunkname, "exec", dont_inherit=True, optimize=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            code = compile(mod, chunkname, "exec", dont_inherit=True, optimize=0)
     except RecursionError:
         raise LuaSyntaxError(chunkname, 1, "chunk has too many syntax levels")
     except (SyntaxError, ValueError, TypeError) as exc:

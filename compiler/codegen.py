@@ -40,7 +40,7 @@ HELPERS = [
     "add", "sub", "mul", "div", "mod", "idiv", "pow", "unm", "band", "bor", "bxor",
     "shl", "shr", "bnot", "concat", "concat_n", "length", "first", "mr", "adjust",
     "forrange", "forin", "wrapint", "fdiv", "fmt_float", "table_nn", "table_multi",
-    "key_checked", "type_value", "Goto", "_pystr", "_type", "_tuple", "_range", "_len",
+    "key_checked", "type_value", "Goto", "table_ctor", "_pystr", "_type", "_tuple", "_range", "_len",
 ]
 
 _ARITH_HELPER = {"+": "add", "-": "sub", "*": "mul", "/": "div", "%": "mod", "//": "idiv",
@@ -542,11 +542,14 @@ class Generator:
             tmp = self.fs.temp()
             pre.append(assign(S(tmp), val))
             val = N(tmp)
-        slow = ast.Expr(value=call("setindex", obj, key, val))
-        if not safe_key:
-            return pre + [slow]
+        slow = self.stamp(ast.Expr(value=call("setindex", obj, key, val)), lua)
         fast = assign(subscript(obj, key, _STORE), val)
         test = typeis(obj, "LuaTable")
+        if not safe_key:
+            if isinstance(key, ast.Constant):       # nil / float constant key
+                return pre + [slow]
+            # nil and float keys need the checks of rawset_checked
+            test = and_(test, isnot(call("_type", key), N("float")), isnot(key, C(None)))
         if vtype in _NONNIL:
             return pre + [ast.If(test=test, body=[fast], orelse=[slow])]
         return pre + [ast.If(test=and_(test, isnot(val, C(None))), body=[fast], orelse=[slow])]
@@ -746,6 +749,8 @@ class Generator:
                 return subscript(N(v.pyname), C(0))
             return N(v.pyname)
         # global: _ENV.name
+        if e.name == "_ENV":
+            return N("_ENV_")
         env = self.env_expr(e)
         self.note(e, "index", None)
         key = C(e.name)
@@ -787,6 +792,19 @@ class Generator:
         items = e.items
         if not items:
             return call("LuaTable")
+        if (any(kind == "expr" for kind, _, _ in items) and any(kind == "pos" for kind, _, _ in items)
+                and not (type(items[-1][2]) in (A.Call, A.Method, A.Vararg) and items[-1][0] == "pos")):
+            spec = []
+            values = []
+            for kind, k, v in items:
+                if kind == "pos":
+                    spec.append(C(None))
+                else:
+                    spec.append(C("e"))
+                    values.append(C(k) if kind == "named" else self.value(k))
+                values.append(self.value(v))
+            return call("table_ctor", ast.Tuple(elts=spec, ctx=_LOAD),
+                        ast.Tuple(elts=values, ctx=_LOAD))
         keys = []
         vals = []
         maybe_nil = False
@@ -1014,35 +1032,41 @@ class Generator:
         operands.append(node)
         self.note(e, "concat", *[self.describe(o) for o in operands])
         # also note every inner '..' position (errors report the outermost)
+        # evaluate every operand first (in order), then test the types:
+        # the slow path must see each operand evaluated exactly once
+        evals = []
+        guards = []
         parts = []
         refs = []
-        guards = []
         for o in operands:
             t = self.etype(o)
             v = self.value(o)
-            if t == STR:
-                parts.append(v)
-                refs.append(v)
-                continue
-            first, ref = self._temp_expr(v)
-            if t == INT:
-                parts.append(call("_pystr", first))
-                refs.append(ref)
-            elif t == FLOAT:
-                parts.append(call("fmt_float", first))
-                refs.append(ref)
+            if _simple(v):
+                ref = v
             else:
-                # evaluate in order: the guard expression holds the walrus
-                guards.append(typeis(first, "str"))
+                tmp = self.fs.temp()
+                evals.append(is_(ast.NamedExpr(target=S(tmp), value=v), N(tmp)))
+                ref = N(tmp)
+            refs.append(ref)
+            if t == STR:
                 parts.append(ref)
-                refs.append(ref)
+            elif t == INT:
+                parts.append(call("_pystr", ref))
+            elif t == FLOAT:
+                parts.append(call("fmt_float", ref))
+            else:
+                guards.append(typeis(ref, "str"))
+                parts.append(ref)
         joined = parts[0]
         for p in parts[1:]:
             joined = ast.BinOp(left=joined, op=ast.Add(), right=p)
         if not guards:
+            if evals:
+                return ifexp(and_(*evals) if len(evals) > 1 else evals[0], joined, C(None))
             return joined
         slow = call("concat_n", *refs) if len(refs) > 2 else call("concat", *refs)
-        return ifexp(and_(*guards) if len(guards) > 1 else guards[0], joined, slow)
+        conds = evals + guards
+        return ifexp(and_(*conds) if len(conds) > 1 else conds[0], joined, slow)
 
     def arith(self, e):
         op = e.op
@@ -1061,19 +1085,28 @@ class Generator:
                 tmp = self.fs.temp()
                 r = ast.NamedExpr(target=S(tmp), value=ast.BinOp(left=left, op=pyop, right=right))
                 return ifexp(self.range_check(op, r, e.right), N(tmp), call("wrapint", N(tmp)))
-            # unknown operand types: inline int check, helper otherwise
+            # unknown operand types: inline int check, helper otherwise.
+            # Both operands are evaluated (in order) before any test can
+            # fail, so the helper sees them evaluated exactly once.
             fl, rl = self._temp_expr(left)
             fr, rr = self._temp_expr(right)
-            checks = []
-            if lt != INT:
-                checks.append(typeis(fl, "int"))
+            conds = []
+            l_checked = False
+            if fl is not rl:
+                if fr is rr and lt != INT:
+                    conds.append(typeis(fl, "int"))     # evaluate and test at once
+                    l_checked = True
+                else:
+                    conds.append(is_(fl, rl))
+            if fr is not rr:
+                conds.append(is_(fr, rr))
+            if lt != INT and not l_checked:
+                conds.append(typeis(rl, "int"))
             if rt != INT:
-                checks.append(typeis(fr, "int"))
+                conds.append(typeis(rr, "int"))
             tmp = self.fs.temp()
-            fl2 = rl if lt != INT else fl
-            fr2 = rr if rt != INT else fr
-            r = ast.NamedExpr(target=S(tmp), value=ast.BinOp(left=fl2, op=pyop, right=fr2))
-            return ifexp(and_(*checks, self.range_check(op, r, e.right)), N(tmp),
+            r = ast.NamedExpr(target=S(tmp), value=ast.BinOp(left=rl, op=pyop, right=rr))
+            return ifexp(and_(*conds, self.range_check(op, r, e.right)), N(tmp),
                          call(helper, rl, rr))
         if op == "/" and lt in _NUMERIC and rt in _NUMERIC and type(e.right) is A.Number and e.right.value != 0:
             if lt == INT:

@@ -2,8 +2,9 @@
 
 ``strip(tokens)`` takes the lexer's token list and returns a new list with
 every piece of type syntax removed; the remaining tokens are the very same
-objects, so their line/col never change.  What is removed (grammar of
-wippyai/go-lua, see /work/shared/lua-dialect.md):
+objects, so their line/col never change.  What is removed (the grammar of
+wippyai/go-lua, Wippy's Lua VM, as summarised in the design notes'
+lua-dialect.md):
 
 * annotations: ``local x: T, y: U``; parameters ``(a: T, ...: T)``; return
   types ``): T``, ``): T1, T2``, ``): (T1, T2)``, ``): ()``; generic
@@ -22,17 +23,22 @@ and the other dialect words are contextual: ``type(x)``, ``t.as``,
 ``>=`` after a generic is split; the part that remains (``>`` or ``=``)
 becomes a synthetic token at its true column.
 
+A malformed type does not raise at once: the list is cut there and ends
+with ``Token('error', LuaSyntaxError, ...)`` and eof, which the parser raises
+when it gets there, so that an earlier syntax error is reported first.
+
 ``strip_types(source)`` returns the source with type syntax blanked by spaces
 (line breaks kept): a debugging aid and the proof that positions are kept.
 """
 
 from .errors import LuaSyntaxError
-from .lexer import Token, tokenize, near_text, line_starts, token_offset, token_end
+from .lexer import (Token, line_starts, near_text, token_end, token_end_line, token_offset,
+                    tokenize)
+from .limits import MAX_LEVELS, recursion_headroom
 
 __all__ = ["strip", "strip_types"]
 
 _mk = tuple.__new__
-_MAX_DEPTH = 200
 
 # Tokens that can end an expression (so a following ``as`` is a cast and a
 # following ``type``/``interface`` starts a new statement).
@@ -56,9 +62,11 @@ class _Stripper:
     # ----- errors ------------------------------------------------------------
     def error(self, j, msg):
         tok = self.toks[j]
-        near = near_text(tok, self.source,
-                         line_starts(self.source) if self.source is not None else None)
-        raise LuaSyntaxError(self.chunkname, tok[2], msg, near, tok[3])
+        if tok[0] == "error":                 # a lexical error comes first
+            raise tok[1]
+        starts = line_starts(self.source) if self.source is not None else None
+        raise LuaSyntaxError(self.chunkname, token_end_line(tok, self.source, starts), msg,
+                             near_text(tok, self.source, starts), tok[3])
 
     def expect(self, j, kind):
         if self.toks[j][0] != kind:
@@ -78,11 +86,19 @@ class _Stripper:
             return toks
         out = self.out = []
         pos = 0
-        for i in triggers:
-            if i < pos:
-                continue
-            out.extend(toks[pos:i])
-            pos = self.trigger(i)
+        try:
+            for i in triggers:
+                if i < pos:
+                    continue
+                out.extend(toks[pos:i])
+                pos = self.trigger(i)
+        except LuaSyntaxError as exc:
+            # Stop here; the parser raises this when it reaches it, unless it
+            # finds an error in the tokens before (Lua reports the first one).
+            col = max(exc.col, 0)
+            out.append(_mk(Token, ("error", exc, exc.line, col)))
+            out.append(_mk(Token, ("eof", None, exc.line, col)))
+            return out
         out.extend(toks[pos:])
         return out
 
@@ -273,7 +289,7 @@ class _Stripper:
     def _type(self, j):
         """typeexpr: simple {('|'|'&') simple} [extends simple '?' T ':' T]."""
         self.depth += 1
-        if self.depth > _MAX_DEPTH:
+        if self.depth > MAX_LEVELS:
             self.error(j, "chunk has too many syntax levels")
         toks = self.toks
         j = self.simple(j)
@@ -413,7 +429,7 @@ class _Stripper:
                 depth -= 1
                 if depth == 0:
                     return j + 1
-            elif k == "eof":
+            elif k == "eof" or k == "error":
                 self.error(j, "')' expected")
             j += 1
 
@@ -423,7 +439,8 @@ def strip(tokens, chunkname="?", source=None):
 
     ``source`` is only used to word error messages exactly like Lua.
     """
-    return _Stripper(tokens, chunkname, source).run()
+    with recursion_headroom():
+        return _Stripper(tokens, chunkname, source).run()
 
 
 def strip_types(source, chunkname="?"):
@@ -434,6 +451,8 @@ def strip_types(source, chunkname="?"):
     """
     tokens = tokenize(source, chunkname)
     kept = strip(tokens, chunkname, source)
+    if len(kept) > 1 and kept[-2][0] == "error":
+        raise kept[-2][1]
     starts = line_starts(source)
     original = {(t[2], t[3]) for t in tokens}
     kept_pos = {(t[2], t[3]) for t in kept if t[0] != "typedecl"}

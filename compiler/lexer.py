@@ -10,6 +10,8 @@ Token kinds:
   'number'  value: int (wrapped to signed 64 bits) or float
   'string'  value: str whose chars are the string's bytes (escapes decoded)
   'eof'     value: None
+  'error'   value: a LuaSyntaxError (only with ``tokenize(lazy_errors=True)``
+            and from the dialect pass; always followed by eof)
   keyword   kind == value == the keyword ('and', 'local', 'goto', ...)
   symbol    kind == value == the symbol ('+', '..', '::', '//', '->', '?:',
             '!', '@', ...); any other stray char is a one-char token of its
@@ -29,7 +31,8 @@ from collections import namedtuple
 from .errors import LuaSyntaxError
 
 __all__ = ["Token", "KEYWORDS", "tokenize", "near_text", "token_end",
-           "token_offset", "line_starts", "LINEBREAK_RE"]
+           "token_end_line", "token_offset", "line_starts", "str2number",
+           "LINEBREAK_RE"]
 
 Token = namedtuple("Token", "kind value line col")
 _mk = tuple.__new__
@@ -50,8 +53,8 @@ _MASTER = re.compile(r"""
         |\[(?![\[=])|[+*/%^\#&~|<>=(){}\];:,?!@])
 | (?P<num>\.?0[xX](?:[pP][-+]?|[0-9a-fA-F.])*[A-Za-z_]?
         |\.?[0-9](?:[eE][-+]?|[0-9a-fA-F.])*[A-Za-z_]?)
-| (?P<str>"(?:[^"\\\r\n]++|\\z\s*+|\\(?:\r\n?|\n\r?|.))*+"
-        |'(?:[^'\\\r\n]++|\\z\s*+|\\(?:\r\n?|\n\r?|.))*+')
+| (?P<str>"(?:[^"\\\r\n]++|\\z[\ \t\n\r\f\v]*+|\\(?:\r\n?|\n\r?|.))*+"
+        |'(?:[^'\\\r\n]++|\\z[\ \t\n\r\f\v]*+|\\(?:\r\n?|\n\r?|.))*+')
 | (?P<lcom>--\[(?P<ceq>=*)\[.*?\](?P=ceq)\])
 | (?P<badlcom>--\[=*\[)
 | (?P<com>--[^\r\n]*)
@@ -227,9 +230,27 @@ def _read_string(src, pos, line, ls, chunkname):
             esc_error("invalid escape sequence", "", pos)
 
 
-def tokenize(source, chunkname="?"):
-    """Split Lua source (a latin-1 decoded str) into a list of Tokens."""
+def tokenize(source, chunkname="?", lazy_errors=False):
+    """Split Lua source (a latin-1 decoded str) into a list of Tokens.
+
+    A lexical error raises ``LuaSyntaxError``; with ``lazy_errors`` the list
+    instead ends with ``Token('error', exc, line, col)`` and an eof token, so
+    that the parser raises it only when it reaches that point (Lua's lexer is
+    driven by its parser: an earlier syntax error is reported first).
+    """
     toks = []
+    try:
+        _scan(source, chunkname, toks)
+    except LuaSyntaxError as exc:
+        if not lazy_errors:
+            raise
+        col = max(exc.col, 0)
+        toks.append(_mk(Token, ("error", exc, exc.line, col)))
+        toks.append(_mk(Token, ("eof", None, exc.line, col)))
+    return toks
+
+
+def _scan(source, chunkname, toks):
     append = toks.append
     keywords = KEYWORDS
     line = 1
@@ -272,7 +293,7 @@ def tokenize(source, chunkname="?"):
             pass
         elif g == "eof":
             append(_mk(Token, ("eof", None, line, m.start(g) - ls)))
-            return toks
+            return
         elif g == "lstr" or g == "lcom":
             s = m.start(g)
             text = m.group(g)
@@ -317,6 +338,16 @@ def token_end(source, offset):
     if g == "qstr":
         return _read_string(source, offset, 1, 0, "?")[1]
     return m.end()
+
+
+def token_end_line(tok, source=None, starts=None):
+    """The line where a token ends (Lua reports errors at that line); differs
+    from ``tok.line`` only for strings spanning lines."""
+    if tok[0] != "string" or source is None:
+        return tok[2]
+    off = token_offset(starts or line_starts(source), tok)
+    text = source[off:token_end(source, off)]
+    return tok[2] + sum(1 for _ in LINEBREAK_RE.finditer(text))
 
 
 def _char_text(c):

@@ -151,8 +151,13 @@ class Resolver:
     def block(self, stmts, new_scope=True):
         if new_scope:
             self.push()
-        for s in stmts:
+        loop_from = _backward_goto_start(stmts)
+        for i, s in enumerate(stmts):
+            if i == loop_from:
+                self.func.loop_depth += 1
             getattr(self, "s_" + type(s).__name__)(s)
+        if loop_from is not None:
+            self.func.loop_depth -= 1
         if new_scope:
             self.pop()
 
@@ -350,6 +355,43 @@ class Resolver:
             while f is not None and f is not v.func:
                 f.free_boxes[v.pyname] = v
                 f = f.parent
+
+
+def _backward_goto_start(stmts):
+    """Index of the first label of the block that a later goto (in the same
+    block or nested in it, not in a nested function) jumps back to: the
+    statements from there on form a loop."""
+    labels = {}
+    for i, s in enumerate(stmts):
+        if type(s) is A.Label:
+            labels.setdefault(s.name, i)
+    if not labels:
+        return None
+    first = None
+    for i, s in enumerate(stmts):
+        for name in _gotos_in(s):
+            j = labels.get(name)
+            if j is not None and j < i and (first is None or j < first):
+                first = j
+    return first
+
+
+def _gotos_in(node):
+    out = []
+
+    def walk(x):
+        if isinstance(x, A.Goto):
+            out.append(x.label)
+        elif isinstance(x, A.Function):
+            return
+        elif isinstance(x, A.Node):
+            for f in x._fields:
+                walk(getattr(x, f))
+        elif isinstance(x, (list, tuple)):
+            for y in x:
+                walk(y)
+    walk(node)
+    return out
 
 
 def _multi(e):

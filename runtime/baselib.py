@@ -356,8 +356,9 @@ def lua_xpcall(f=NONE, handler=NONE, *args):
         debuglib.pending_traceback = err.__traceback__
         try:
             h = handler(err.value)
-        except Exception as e2:
-            return (FALSE, (e2.value if isinstance(e2, LuaError) else convert(e2).value))
+        except Exception:
+            # Lua calls the handler on its own errors until it gives up
+            return (FALSE, "error in error handling")
         finally:
             debuglib.pending_traceback = None
         if type(h) is tuple:

@@ -62,8 +62,7 @@ def resume(co, *args):
     if co.status != "suspended":
         return (FALSE, "cannot resume non-suspended coroutine")
     prev = _state.current
-    if prev is not None:
-        prev.status = "normal"
+    (prev if prev is not None else _state.main).status = "normal"
     co.status = "running"
     _state.current = co
     me = greenlet.getcurrent()
@@ -77,8 +76,7 @@ def resume(co, *args):
             kind, vals = co.glet.switch(args)
     finally:
         _state.current = prev
-        if prev is not None:
-            prev.status = "running"
+        (prev if prev is not None else _state.main).status = "running"
     if kind == "yield":
         co.status = "suspended"
         return (TRUE,) + vals

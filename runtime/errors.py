@@ -31,11 +31,76 @@ def lua_frame(level=1):
     return None
 
 
+# code objects of Lua-visible builtins -> qualified name ("string.rep")
+BUILTIN_CODES = {}
+
+
+def register_builtins(G):
+    """Record the builtins reachable from a globals table (and its library
+    tables) so error positions can follow Lua's level rules."""
+    def add(fn, qual):
+        code = getattr(fn, "__code__", None)
+        if code is not None and code not in BUILTIN_CODES:
+            BUILTIN_CODES[code] = qual
+    for k, v in list(G.items()):
+        if type(k) is not str:
+            continue
+        if callable(v) and not isinstance(v, dict):
+            add(v, k)
+        elif isinstance(v, dict) and v is not G:
+            for k2, v2 in list(v.items()):
+                if type(k2) is str and callable(v2) and not isinstance(v2, dict):
+                    add(v2, "%s.%s" % (k, k2))
+
+
+def _levels(start):
+    """Walk the Python stack as Lua's call stack: yields ('lua', frame) and
+    ('c', qualname) entries, innermost first, skipping runtime helpers."""
+    f = start
+    files = LUA_FILES
+    builtins = BUILTIN_CODES
+    while f is not None:
+        code = f.f_code
+        if code.co_filename in files:
+            yield "lua", f
+        else:
+            q = builtins.get(code)
+            if q is not None:
+                yield "c", q
+        f = f.f_back
+
+
 def where(level=1):
-    f = lua_frame(level)
-    if f is None:
+    """``luaL_where``: the position of the function at ``level`` (1 = the
+    caller of the running builtin), or "" when that function is not Lua.
+
+    When the error is raised by a runtime helper on behalf of Lua code (no
+    builtin running), the position is that of the Lua code itself."""
+    it = _levels(sys._getframe(1))
+    first = next(it, None)
+    if first is None:
         return ""
-    return "%s:%d: " % (short_src(f.f_code.co_filename), f.f_lineno)
+    if first[0] == "lua":
+        if level <= 1:
+            f = first[1]
+            return "%s:%d: " % (short_src(f.f_code.co_filename), f.f_lineno)
+        level -= 1
+    for i, (kind, x) in enumerate(it, 1):
+        if i == level:
+            if kind == "lua":
+                return "%s:%d: " % (short_src(x.f_code.co_filename), x.f_lineno)
+            return ""
+    return ""
+
+
+def _called_from_c():
+    """(caller is a builtin, qualified name of the running builtin)."""
+    it = _levels(sys._getframe(2))
+    first = next(it, None)
+    if first is None or first[0] != "c":
+        return False, None
+    second = next(it, None)
+    return (second is not None and second[0] == "c"), first[1]
 
 
 def short_src(chunkname):
@@ -49,8 +114,18 @@ def rt_error(msg, level=1):
     raise LuaError(where(level) + msg)
 
 
+def lua_traceback_lines(frames):
+    """Lua 5.3 elides the middle of long tracebacks (10 first, 11 last)."""
+    if len(frames) > 22:
+        return frames[:10] + ["\t..."] + frames[-11:]
+    return frames
+
+
 def arg_error(n, fname, msg):
-    rt_error("bad argument #%d to '%s' (%s)" % (n, fname, msg))
+    via_c, qual = _called_from_c()
+    if via_c and qual:
+        fname = qual
+    raise LuaError(where(1) + "bad argument #%d to '%s' (%s)" % (n, fname, msg))
 
 
 # --------------------------------------------------------------------------
@@ -67,6 +142,11 @@ _MESSAGES = {
     "concat": "attempt to concatenate a %s value%s",
     "len": "attempt to get length of a %s value%s",
 }
+
+
+def _tointeger_message(info, operand):
+    desc = _describe(info, "bitwise", operand)
+    return "number%s has no integer representation" % desc
 
 _PYTYPES = {"NoneType": "nil", "int": "number", "float": "number", "str": "string",
             "LuaBool": "boolean", "LuaTable": "table", "LuaMetaTable": "table",
@@ -118,6 +198,8 @@ def convert(exc):
     if isinstance(exc, OpError):
         if exc.message is not None:
             msg = exc.message
+        elif exc.kind == "tointeger":
+            msg = _tointeger_message(info, exc.operand)
         else:
             msg = _MESSAGES[exc.kind] % (exc.tname, _describe(info, exc.kind, exc.operand))
     elif isinstance(exc, TypeError):
@@ -143,6 +225,8 @@ def _type_error_message(text, info):
         names = text.split("'")
         a = _PYTYPES.get(names[3], "userdata") if len(names) > 5 else "?"
         b = _PYTYPES.get(names[5], "userdata") if len(names) > 5 else "?"
+        if names[1] in (">", ">="):      # Lua evaluates a > b as b < a
+            a, b = b, a
         if a == b:
             return "attempt to compare two %s values" % a
         return "attempt to compare %s with %s" % (a, b)
@@ -159,11 +243,9 @@ def lua_traceback(tb, skip_inner=0):
             lines.append((short_src(code.co_filename), tb.tb_lineno, code.co_name,
                           code.co_firstlineno))
         tb = tb.tb_next
-    out = ["stack traceback:"]
-    for fname, line, name, first in reversed(lines):
-        out.append("\t%s:%d: in %s" % (fname, line, function_label(name, fname, first)))
-    out.append("\t[C]: in ?")
-    return "\n".join(out)
+    body = ["\t%s:%d: in %s" % (fname, line, function_label(name, fname, first))
+            for fname, line, name, first in reversed(lines)]
+    return "\n".join(["stack traceback:"] + lua_traceback_lines(body) + ["\t[C]: in ?"])
 
 
 def function_label(pyname, fname, first):

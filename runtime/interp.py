@@ -14,7 +14,8 @@ import threading
 
 from .values import LuaTable, TRUE, FALSE, LuaError, tostring
 from .ops import helper_globals, tostring_meta
-from .errors import LUA_FILES, ERRINFO, convert, lua_traceback, rt_error, arg_error
+from .errors import (LUA_FILES, ERRINFO, convert, lua_traceback, rt_error, arg_error,
+                     register_builtins)
 from . import baselib, lstring, ltable, lmath, coroutine, los
 
 __all__ = ["LuaState", "run_file", "LuaExit"]
@@ -56,6 +57,7 @@ class LuaState:
         G["os"] = los.make_os_lib(standalone=standalone)
         if standalone:
             self._install_standalone(G, args)
+        register_builtins(G)
 
     # -- loading ------------------------------------------------------------
     def compile(self, source, chunkname):

@@ -406,12 +406,15 @@ def _make_fast(items):
     pyfmt = "".join(py)
     names = ", ".join("a%d" % i for i in range(k))
     src = ["def fast(args):",
-           "    if len(args) >= %d:" % k]
-    if k:
-        src.append("        %s, = args[:%d]" % (names, k))
-    src.append("        if %s:" % (" and ".join(guards) or "True"))
-    src.append("            return PYFMT %% (%s%s)" % (", ".join(vals), "," if k else ""))
-    src.append("    return _interpret(ITEMS, args)")
+           "    if len(args) == %d:" % k,
+           "        %s, = args" % names,
+           "    elif len(args) > %d:" % k,
+           "        %s, = args[:%d]" % (names, k),
+           "    else:",
+           "        return _interpret(ITEMS, args)",
+           "    if %s:" % (" and ".join(guards) or "True"),
+           "        return PYFMT %% (%s,)" % ", ".join(vals),
+           "    return _interpret(ITEMS, args)"]
     ns = {"PYFMT": pyfmt, "ITEMS": items, "_interpret": _interpret,
           "_tostr": _tostr, "_chr": chr}
     exec("\n".join(src), ns)

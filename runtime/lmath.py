@@ -68,16 +68,16 @@ def m_fmod(a=NONE, b=NONE, *_):
 
 
 def m_modf(x=NONE, *_):
-    x = check_num(x, 1, "modf")
-    x = float(x)
+    if type(x) is int:
+        return (x, 0.0)
+    x = float(check_num(x, 1, "modf"))
     if x in (_inf, -_inf):
         return (x, 0.0)
     if x != x:
         return (x, x)
     ip = float(math.floor(x)) if x >= 0 else float(math.ceil(x))
-    fp = x - ip
     i = _flt_to_int(ip)
-    return (float(ip), fp)
+    return (i if i is not None else ip, x - ip)
 
 
 def m_tointeger(x=NONE, *_):
@@ -85,6 +85,12 @@ def m_tointeger(x=NONE, *_):
         return x
     if type(x) is float:
         return tointeger(x)
+    if type(x) is str:      # Lua 5.3 converts numeric strings (lua_tointegerx)
+        from .values import str2number
+        n = str2number(x)
+        return None if n is None else m_tointeger(n)
+    if x is NONE:
+        arg_error(1, "tointeger", "value expected")
     return None
 
 
@@ -100,7 +106,7 @@ def m_type(x=NONE, *_):
 
 def m_max(*args):
     if not args:
-        arg_error(1, "max", "number expected, got no value")
+        arg_error(1, "max", "value expected")
     best = check_num(args[0], 1, "max")
     for i, v in enumerate(args[1:], 2):
         v = check_num(v, i, "max")
@@ -111,7 +117,7 @@ def m_max(*args):
 
 def m_min(*args):
     if not args:
-        arg_error(1, "min", "number expected, got no value")
+        arg_error(1, "min", "value expected")
     best = check_num(args[0], 1, "min")
     for i, v in enumerate(args[1:], 2):
         v = check_num(v, i, "min")

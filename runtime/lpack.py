@@ -46,16 +46,25 @@ def _errchar(c):
     return c if " " <= c <= "~" else "<\\%d>" % ord(c)
 
 
+class _FormatError(Exception):
+    """An error the format raises when it is reached: ``argerr`` tells an
+    argument error on argument #1 from a plain ``luaL_error``."""
+
+    def __init__(self, msg, argerr=False):
+        Exception.__init__(self, msg)
+        self.msg = msg
+        self.argerr = argerr
+
+
 class _Reader:
     """Walks a format string like C's ``getoption``/``getdetails``."""
-    __slots__ = ("fmt", "i", "little", "maxalign", "fname")
+    __slots__ = ("fmt", "i", "little", "maxalign")
 
-    def __init__(self, fmt, fname):
+    def __init__(self, fmt):
         self.fmt = fmt + "\0"
         self.i = 0
         self.little = NATIVE_LITTLE
         self.maxalign = 1
-        self.fname = fname
 
     def more(self):
         return self.fmt[self.i] != "\0"     # C stops at an embedded zero too
@@ -77,7 +86,8 @@ class _Reader:
     def getnumlimit(self, df):
         sz = self.getnum(df)
         if sz > MAXINTSIZE or sz <= 0:
-            rt_error("integral size (%d) out of limits [1,%d]" % (sz, MAXINTSIZE))
+            raise _FormatError("integral size (%d) out of limits [1,%d]"
+                               % (sz, MAXINTSIZE))
         return sz
 
     def getoption(self):
@@ -96,7 +106,7 @@ class _Reader:
         if opt == "c":
             size = self.getnum(-1)
             if size == -1:
-                rt_error("missing size for format option 'c'")
+                raise _FormatError("missing size for format option 'c'")
             return K_CHAR, size
         if opt == "z":
             return K_ZSTR, 0
@@ -115,26 +125,123 @@ class _Reader:
         elif opt == "!":
             self.maxalign = self.getnumlimit(MAXALIGN)
         else:
-            rt_error("invalid format option '%s'" % _errchar(opt))
+            raise _FormatError("invalid format option '%s'" % _errchar(opt))
         return K_NOP, 0
 
-    def getdetails(self, total):
-        """(kind, size, bytes of padding needed at offset ``total``)."""
+    def getdetails(self):
+        """(kind, size, alignment) of the next option; the alignment (0 for
+        none, else a power of 2) is applied to the running offset."""
         kind, size = self.getoption()
         align = size
         if kind == K_PADDALIGN:
             if self.fmt[self.i] == "\0":
-                arg_error(1, self.fname, "invalid next option for option 'X'")
+                raise _FormatError("invalid next option for option 'X'", True)
             k2, align = self.getoption()
             if k2 == K_CHAR or align == 0:
-                arg_error(1, self.fname, "invalid next option for option 'X'")
+                raise _FormatError("invalid next option for option 'X'", True)
         if align <= 1 or kind == K_CHAR:
             return kind, size, 0
         if align > self.maxalign:
             align = self.maxalign
         if align & (align - 1):
-            arg_error(1, self.fname, "format asks for alignment not power of 2")
-        return kind, size, (align - (total & (align - 1))) & (align - 1)
+            raise _FormatError("format asks for alignment not power of 2", True)
+        return kind, size, align if align > 1 else 0
+
+
+K_ERR = -1
+_CACHE = {}
+_CACHE_MAX = 1024
+
+
+def _options(fmt):
+    """The options of ``fmt`` as ``(kind, size, align, little)`` tuples; a
+    format error becomes a final ``(K_ERR, error, 0, False)``.  (No-ops stay:
+    ``unpack`` checks the position even for them.)"""
+    ops = _CACHE.get(fmt)
+    if ops is not None:
+        return ops
+    h = _Reader(fmt)
+    ops = []
+    try:
+        while h.more():
+            kind, size, align = h.getdetails()
+            ops.append((kind, size, align, h.little))
+    except _FormatError as e:
+        ops.append((K_ERR, e, 0, False))
+    if len(_CACHE) >= _CACHE_MAX:
+        _CACHE.clear()
+    _CACHE[fmt] = ops = tuple(ops)
+    return ops
+
+
+_STRUCT_INT = {1: "b", 2: "h", 4: "i", 8: "q"}
+_FAST = {}
+
+
+class _Fast:
+    """A format that is one ``struct`` layout: fixed-size options only, no
+    alignment, one byte order.  ``unpack`` reads 8-byte unsigned integers
+    as signed (Lua wraps them); ``pack`` uses the exact ranges Lua checks
+    and leaves anything ``struct`` refuses to the general path."""
+    __slots__ = ("pack", "unpack", "size", "nvals", "chars")
+
+
+def _fast(fmt):
+    f = _FAST.get(fmt)
+    if f is not None:
+        return f
+    f = False
+    little = None
+    pk = []
+    up = []
+    chars = []
+    nvals = 0
+    for kind, size, align, lt in _options(fmt):
+        if align or kind in (K_ERR, K_STRING, K_ZSTR):
+            break
+        if kind in (K_NOP, K_PADDALIGN):
+            continue
+        if kind == K_PADDING:
+            pk.append("x")
+            up.append("x")
+            continue
+        if little is None:
+            little = lt
+        elif little != lt:
+            break
+        if kind == K_INT or kind == K_UINT:
+            code = _STRUCT_INT.get(size)
+            if code is None:
+                break
+            pk.append(code.upper() if kind == K_UINT else code)
+            up.append(code if size == 8 or kind == K_INT else code.upper())
+        elif kind == K_FLOAT:
+            pk.append("f" if size == 4 else "d")
+            up.append(pk[-1])
+        else:   # K_CHAR
+            pk.append("%ds" % size)
+            up.append(pk[-1])
+            chars.append((nvals, size))
+        nvals += 1
+    else:
+        order = "<" if little or little is None else ">"
+        f = _Fast()
+        f.pack = struct.Struct(order + "".join(pk)).pack
+        st = struct.Struct(order + "".join(up))
+        f.unpack = st.unpack
+        f.size = st.size
+        f.nvals = nvals
+        f.chars = tuple(chars)
+    if len(_FAST) >= _CACHE_MAX:
+        _FAST.clear()
+    _FAST[fmt] = f
+    return f
+
+
+def _raise(e, fname):
+    if e.argerr:
+        arg_error(1, fname, e.msg)
+    rt_error(e.msg)
 
 
 def _packint(n, little, size, neg):
@@ -160,16 +267,35 @@ def pack(fmt, *args):
     """``string.pack(fmt, v1, v2, ...)``."""
     if type(fmt) is not str:
         fmt = check_str(fmt, 1, "pack")
-    h = _Reader(fmt, "pack")
+    fast = _FAST.get(fmt)
+    if fast is None:
+        fast = _fast(fmt)
+    if fast and len(args) >= fast.nvals:
+        try:
+            vals = args[:fast.nvals]
+            if fast.chars:
+                vals = list(vals)
+                for i, size in fast.chars:
+                    if len(vals[i]) > size:
+                        raise ValueError
+                    vals[i] = vals[i].encode("latin-1")
+            return fast.pack(*vals).decode("latin-1")
+        except (struct.error, OverflowError, TypeError, ValueError,
+                AttributeError):
+            pass            # let the general path find Lua's error
     out = []
     total = 0
     argn = 1
     nargs = len(args)
-    while h.more():
-        kind, size, ntoalign = h.getdetails(total)
-        total += ntoalign + size
-        if ntoalign:
-            out.append("\0" * ntoalign)
+    for kind, size, align, little in _options(fmt):
+        if kind == K_ERR:
+            _raise(size, "pack")
+        if align:
+            ntoalign = -total & (align - 1)
+            if ntoalign:
+                out.append("\0" * ntoalign)
+                total += ntoalign
+        total += size
         if kind >= K_PADDING:
             if kind == K_PADDING:
                 out.append("\0")
@@ -183,15 +309,15 @@ def pack(fmt, *args):
                 lim = 1 << (size * 8 - 1)
                 if not -lim <= n < lim:
                     arg_error(argn, "pack", "integer overflow")
-            out.append(_packint(n, h.little, size, n < 0))
+            out.append(_packint(n, little, size, n < 0))
         elif kind == K_UINT:
             n = v if type(v) is int else check_int(v, argn, "pack")
             if size < SZINT and not (n & 0xFFFFFFFFFFFFFFFF) < (1 << (size * 8)):
                 arg_error(argn, "pack", "unsigned overflow")
-            out.append(_packint(n, h.little, size, False))
+            out.append(_packint(n, little, size, False))
         elif kind == K_FLOAT:
-            x = check_num(v, argn, "pack")
-            out.append(_packfloat(float(x), h.little, size))
+            x = v if type(v) is float else check_num(v, argn, "pack")
+            out.append(_packfloat(float(x), little, size))
         elif kind == K_CHAR:
             s = v if type(v) is str else check_str(v, argn, "pack")
             if len(s) > size:
@@ -203,7 +329,7 @@ def pack(fmt, *args):
             s = v if type(v) is str else check_str(v, argn, "pack")
             if not (size >= 8 or len(s) < (1 << (size * 8))):
                 arg_error(argn, "pack", "string length does not fit in given size")
-            out.append(_packint(len(s), h.little, size, False))
+            out.append(_packint(len(s), little, size, False))
             out.append(s)
             total += len(s)
         else:  # K_ZSTR
@@ -220,11 +346,12 @@ def packsize(fmt, *_):
     """``string.packsize(fmt)``."""
     if type(fmt) is not str:
         fmt = check_str(fmt, 1, "packsize")
-    h = _Reader(fmt, "packsize")
     total = 0
-    while h.more():
-        kind, size, ntoalign = h.getdetails(total)
-        size += ntoalign
+    for kind, size, align, _little in _options(fmt):
+        if kind == K_ERR:
+            _raise(size, "packsize")
+        if align:
+            size += -total & (align - 1)
         if not total <= MAXSIZE - size:
             arg_error(1, "packsize", "format result too large")
         total += size
@@ -267,22 +394,35 @@ def unpack(fmt, data, pos=None, *_):
         pos = p - 1
     if not 0 <= pos <= ld:
         arg_error(3, "unpack", "initial position out of string")
-    h = _Reader(fmt, "unpack")
+    fast = _FAST.get(fmt)
+    if fast is None:
+        fast = _fast(fmt)
+    if fast and pos + fast.size <= ld:
+        end = pos + fast.size
+        vals = fast.unpack(data[pos:end].encode("latin-1"))
+        if fast.chars:
+            vals = list(vals)
+            for i, _ in fast.chars:
+                vals[i] = vals[i].decode("latin-1")
+            vals = tuple(vals)
+        return vals + (end + 1,)
     out = []
-    while h.more():
-        kind, size, ntoalign = h.getdetails(pos)
+    for kind, size, align, little in _options(fmt):
+        if kind == K_ERR:
+            _raise(size, "unpack")
+        ntoalign = -pos & (align - 1) if align else 0
         if pos + ntoalign + size > ld:
             arg_error(2, "unpack", "data string too short")
         pos += ntoalign
         if kind == K_INT or kind == K_UINT:
-            out.append(_unpackint(data, pos, h.little, size, kind == K_INT))
+            out.append(_unpackint(data, pos, little, size, kind == K_INT))
         elif kind == K_FLOAT:
-            code = ("<" if h.little else ">") + ("f" if size == 4 else "d")
+            code = ("<" if little else ">") + ("f" if size == 4 else "d")
             out.append(struct.unpack(code, data[pos:pos + size].encode("latin-1"))[0])
         elif kind == K_CHAR:
             out.append(data[pos:pos + size])
         elif kind == K_STRING:
-            ln = _unpackint(data, pos, h.little, size, False) & 0xFFFFFFFFFFFFFFFF
+            ln = _unpackint(data, pos, little, size, False) & 0xFFFFFFFFFFFFFFFF
             if not pos + ln + size <= ld:
                 arg_error(2, "unpack", "data string too short")
             out.append(data[pos + size:pos + size + ln])

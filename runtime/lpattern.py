@@ -389,16 +389,33 @@ def _rec(nxt):
     return call
 
 
+_CHARS = {}
+_RUNS = {}
+
+
 def _chars(cset):
-    return frozenset(chr(b) for b in cset)
+    """``cset`` as a set of one-character strings (memoised)."""
+    r = _CHARS.get(cset)
+    if r is None:
+        if len(_CHARS) > 4096:
+            _CHARS.clear()
+        r = _CHARS[cset] = frozenset(chr(b) for b in cset)
+    return r
 
 
 def _run_matcher(cset):
     """A function (s, i) -> end of the longest run of ``cset`` from i."""
-    if not cset:
-        return lambda s, i: i
-    rxm = re.compile(_rx_class(cset) + "*", re.DOTALL).match
-    return lambda s, i: rxm(s, i).end()
+    r = _RUNS.get(cset)
+    if r is None:
+        if not cset:
+            r = lambda s, i: i
+        else:
+            rxm = re.compile(_rx_class(cset) + "*", re.DOTALL).match
+            r = lambda s, i: rxm(s, i).end()
+        if len(_RUNS) > 4096:
+            _RUNS.clear()
+        _RUNS[cset] = r
+    return r
 
 
 def _node_end(ms, i):
@@ -438,8 +455,17 @@ def _mk_seq(csets, nxt):
 
 def _mk_single(cset, suf, nxt, checked):
     call = _rec(nxt) if checked else nxt
+    if suf == "?":
+        chars = _chars(cset)
+
+        def opt(ms, i):
+            if i < ms.n and ms.s[i] in chars:
+                r = call(ms, i + 1)
+                if r >= 0:
+                    return r
+            return nxt(ms, i)
+        return opt
     run = _run_matcher(cset)
-    chars = _chars(cset)
     if suf == "*":
         def star(ms, i):
             j = run(ms.s, i)
@@ -474,14 +500,7 @@ def _mk_single(cset, suf, nxt, checked):
                 i += 1
             return -1
         return lazy
-    # '?'
-    def opt(ms, i):
-        if i < ms.n and ms.s[i] in chars:
-            r = call(ms, i + 1)
-            if r >= 0:
-                return r
-        return nxt(ms, i)
-    return opt
+    raise AssertionError(suf)
 
 
 def _mk(it, nxt, checked):
@@ -659,7 +678,7 @@ class _Pat:
     """A compiled pattern (what ``_entry``/``_gentry`` cache)."""
     __slots__ = ("plain", "anchor", "rx", "match", "search", "exec",
                  "empty_ok", "ncap", "kinds", "getters", "caps", "mres",
-                 "fargs", "key", "tcache", "literal")
+                 "fargs", "key", "tcache", "literal", "greedy")
 
 
 def _compile(pat, anchor, plain):
@@ -673,6 +692,9 @@ def _compile(pat, anchor, plain):
     c.ncap = ncap = parsed.ncap
     c.kinds = kinds = parsed.kinds
     c.empty_ok = parsed.minlen == 0
+    # no lazy repetition: an empty first-choice match has no non-empty
+    # alternative at the same position (see gsub)
+    c.greedy = not any(it[0] == "single" and it[2] == "-" for it in parsed.items)
     c.tcache = {}
     c.rx = None
     if (parsed.error is None and not parsed.has_bal
@@ -702,7 +724,9 @@ def _compile(pat, anchor, plain):
             c.caps = c.fargs = lambda m: m.groups()
             c.mres = (lambda m: m.group(1)) if ncap == 1 else c.caps
         else:
-            c.caps = c.fargs = lambda m: tuple([g(m) for g in getters])
+            c.caps = c.fargs = eval("lambda m: (%s,)" % ", ".join(
+                "m.group(%d)" % (g + 1) if k == _K_STR else "m.start(%d) + 1" % (g + 1)
+                for g, k in enumerate(kinds)))
             c.mres = getters[0] if ncap == 1 else c.caps
         c.key = getters[0]
     return c
@@ -821,6 +845,19 @@ def gmatch(s, pat, *_):
                 return None
             return res(m)
         return gmatch_iter
+    if c.rx is not None and c.greedy:
+        it = c.rx.finditer(s)
+        last = [-1]
+
+        def gmatch_greedy(*_):
+            for m in it:
+                st, e = m.span()
+                if st == e == last[0]:
+                    continue        # see gsub: Lua rejects this one
+                last[0] = e
+                return res(m)
+            return None
+        return gmatch_greedy
     search = c.search
     n = len(s)
     state = [0, -1]             # next search position, end of last match
@@ -1001,22 +1038,50 @@ def gsub(s, pat, repl=None, n=None, *_):
             def R(m):
                 return _repl_value(_gettable(t, key(m)), m)
     else:
-        fargs = c.fargs
         f = repl
+        if c.ncap == 0:
+            def R(m):
+                r = f(m.group())
+                if type(r) is str:
+                    return r
+                if type(r) is tuple:
+                    r = r[0] if r else None
+                return _repl_value(r, m)
+        else:
+            fargs = c.fargs
 
-        def R(m):
-            r = f(*fargs(m))
-            if type(r) is tuple:
-                r = r[0] if r else None
-            return _repl_value(r, m)
+            def R(m):
+                r = f(*fargs(m))
+                if type(r) is str:
+                    return r
+                if type(r) is tuple:
+                    r = r[0] if r else None
+                return _repl_value(r, m)
     if c.anchor:
         m = c.match(s, 0)
         if m is None:
             return (s, 0)
         return (R(m) + s[m.end():], 1)
     rx = c.rx
-    if rx is not None and not c.empty_ok:
-        return rx.subn(R if tmpl is None else tmpl, s, max_s)
+    if rx is not None:
+        if not c.empty_ok:
+            return rx.subn(R if tmpl is None else tmpl, s, max_s)
+        if c.greedy and max_s > srcl:
+            # Python's sub also replaces an empty match that starts where
+            # the previous match ended; Lua rejects exactly those.  With
+            # greedy repetitions only, that is the sole difference.
+            cnt = 0
+            last = -1
+
+            def each(m):
+                nonlocal cnt, last
+                st, e = m.span()
+                if st == e == last:
+                    return ""
+                last = e
+                cnt += 1
+                return R(m)
+            return (rx.sub(each, s), cnt)
     # Lua's loop: an empty match ending where the previous match ended is
     # rejected and one character is copied instead.
     search = c.search
@@ -1038,5 +1103,9 @@ def gsub(s, pat, repl=None, n=None, *_):
         out.append(R(m))
         cnt += 1
         cp = pos = last = e
+        if st == e:             # the next attempt here gives the same
+            pos = e + 1         # empty match, which is rejected
+            if pos > srcl:
+                break
     out.append(s[cp:])
     return ("".join(out), cnt)

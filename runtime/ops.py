@@ -116,7 +116,7 @@ def index(o, k):
             o = h
             loop += 1
             if loop >= 2000:
-                raise LuaError("'__index' chain too long; possible loop")
+                raise OpError("index", 0, None, "'__index' chain too long; possible loop")
             continue
         return _meta_result(h(o, k))
 
@@ -153,7 +153,7 @@ def setindex(o, k, v):
             o = h
             loop += 1
             if loop >= 2000:
-                raise LuaError("'__newindex' chain too long; possible loop")
+                raise OpError("index", 0, None, "'__newindex' chain too long; possible loop")
             continue
         h(o, k, v)
         return
@@ -184,10 +184,16 @@ def _where():
 # arithmetic
 
 
+def _str_arith(v):
+    """A string operand of arithmetic: Lua 5.3 converts it to a float."""
+    n = str2number(v)
+    return float(n) if n is not None else None
+
+
 def _arith_operands(a, b, op):
-    """Coerce both operands to numbers (strings allowed) or raise."""
-    x = a if type(a) in _NUMBERS else (str2number(a) if type(a) is str else None)
-    y = b if type(b) in _NUMBERS else (str2number(b) if type(b) is str else None)
+    """Coerce both operands to numbers (strings become floats) or raise."""
+    x = a if type(a) in _NUMBERS else (_str_arith(a) if type(a) is str else None)
+    y = b if type(b) in _NUMBERS else (_str_arith(b) if type(b) is str else None)
     if x is None or y is None:
         h = metamethod(a, op)
         if h is None:
@@ -293,7 +299,7 @@ def fmod_lua(a, b):
 def mod(a, b):
     if type(a) is int and type(b) is int:
         if b == 0:
-            raise OpError("arith", 1, None, "attempt to perform 'n%%0'")
+            raise OpError("arith", 1, None, "attempt to perform 'n%%0'" % ())
         return a % b
     if type(a) in _NUMBERS and type(b) in _NUMBERS:
         return fmod_lua(a, b)
@@ -353,9 +359,9 @@ def unm(a):
     if t is float:
         return -a
     if t is str:
-        x = str2number(a)
+        x = _str_arith(a)
         if x is not None:
-            return unm(x)
+            return -x
     h = metamethod(a, "__unm")
     if h is not None:
         return _meta_result(h(a, a))
@@ -396,7 +402,7 @@ def _bitwise(a, b, event, fn):
         bad = 0 if x is None else 1
         v = a if bad == 0 else b
         if type(v) in _NUMBERS or (type(v) is str and str2number(v) is not None):
-            raise OpError("bitwise", bad, lua_type(v), "number has no integer representation")
+            raise OpError("tointeger", bad, lua_type(v))
         raise OpError("bitwise", bad, lua_type(v))
     return wrap(fn(x, y))
 
@@ -442,7 +448,7 @@ def bnot(a):
         if h is not None:
             return _meta_result(h(a, a))
         if type(a) in _NUMBERS:
-            raise OpError("bitwise", 0, lua_type(a), "number has no integer representation")
+            raise OpError("tointeger", 0, lua_type(a))
         raise OpError("bitwise", 0, lua_type(a))
     return wrap(~x)
 
@@ -655,6 +661,10 @@ def _forlimit_int(limit, step):
         return limit
     if limit != limit:
         return None
+    if limit == math.inf:
+        return MAXINT if step > 0 else None
+    if limit == -math.inf:
+        return MININT if step < 0 else None
     if step > 0:
         f = math.floor(limit)
         if f >= 9.2233720368547758e18:
@@ -684,19 +694,32 @@ def forrange(start, stop, step=1):
     """The iterable of a numeric ``for``."""
     if type(start) is int and type(stop) is int and type(step) is int:
         if step == 0:
-            raise LuaError(_where() + "'for' step is zero")
+            return _zero_step(start, stop)
         return range(start, stop + 1, step) if step > 0 else range(start, stop - 1, step)
     start = _fornum(start, "initial value")
     stop = _fornum(stop, "limit")
     step = _fornum(step, "step")
     if step == 0:
-        raise LuaError(_where() + "'for' step is zero")
+        # Lua 5.3 has no zero-step check: the loop runs while limit <= index
+        return _zero_step(start if type(start) is int and type(step) is int else float(start),
+                          stop)
     if type(start) is int and type(step) is int:
         lim = _forlimit_int(stop, step)
         if lim is None:
             return ()
         return range(start, lim + 1, step) if step > 0 else range(start, lim - 1, step)
     return _float_range(float(start), float(stop), float(step))
+
+
+def _zero_step(start, stop):
+    if stop <= start:
+        return _repeat(start)
+    return ()
+
+
+def _repeat(v):
+    while True:
+        yield v
 
 
 def _float_range(i, stop, step):
@@ -780,6 +803,32 @@ def table_multi(d, npos, tail):
     return t
 
 
+def table_ctor(spec, values):
+    """A constructor mixing computed keys with positional items: every item
+    is evaluated in source order, positional items are stored last (as Lua's
+    SETLIST does).  spec[i] is None for a positional value, or 'e' for a
+    computed key followed by its value in ``values``."""
+    t = LuaTable()
+    pos = []
+    it = iter(values)
+    for kind in spec:
+        if kind is None:
+            pos.append(next(it))
+        else:
+            k = key_checked(next(it))
+            v = next(it)
+            if v is None:
+                t.pop(k, None)
+            else:
+                t[k] = v
+    for i, v in enumerate(pos, 1):
+        if v is None:
+            t.pop(i, None)
+        else:
+            t[i] = v
+    return t
+
+
 def key_checked(k):
     """Normalise a computed constructor key (float keys, nil/NaN errors)."""
     if type(k) is float:
@@ -825,6 +874,7 @@ def helper_globals():
     for name in ("index", "setindex", "rawset_checked", "add", "sub", "mul", "div", "mod",
                  "idiv", "pow", "unm", "band", "bor", "bxor", "shl", "shr", "bnot", "concat",
                  "concat_n", "length", "first", "mr", "adjust", "forrange", "forin", "wrapint",
-                 "fdiv", "table_nn", "table_multi", "key_checked", "type_value", "Goto"):
+                 "fdiv", "table_nn", "table_multi", "key_checked", "type_value", "Goto",
+                 "table_ctor"):
         g[name] = globals()[name]
     return g

@@ -276,10 +276,14 @@ def test_labels_next_to_casts():
            "  ::continue::\n"
            "end\n"
            "::continue_event:: local w = v :: any\n")
-    toks = stripped(src)
-    labels = [toks[i + 1][1] for i, t in enumerate(toks) if t[0] == "::" and toks[i + 2][0] == "::"]
-    assert labels == ["continue", "continue_event"]
-    assert ("name", "any") not in toks and ("name", "string") not in toks
+    assert stripped(src) == plain(
+        "for _, x in ipairs(xs) do\n"
+        "  local y = x\n"
+        "  if not y then goto continue end\n"
+        "  local z = (y)[1]\n"
+        "  ::continue::\n"
+        "end\n"
+        "::continue_event:: local w = v\n")
     assert_positions_kept(src)
 
 
@@ -347,6 +351,13 @@ def test_type_syntax_errors(src, message):
     with pytest.raises(LuaSyntaxError) as info:
         parse(src, "t.lua")
     assert str(info.value) == message
+
+
+def test_strip_types_raises_lua_errors():
+    with pytest.raises(LuaSyntaxError, match="unexpected symbol near '='"):
+        strip_types("local x: = 1")
+    with pytest.raises(LuaSyntaxError, match="unfinished string"):
+        strip_types("local x = 'abc")
 
 
 def test_deeply_nested_type_is_a_lua_error():

@@ -76,10 +76,3 @@ do
   t[2] = function() return y end
 end
 print("shadowing", t[1](), t[2]())
--- break inside a loop after capturing
-fs = {}
-for i = 1, 10 do
-  fs[#fs + 1] = function() return i end
-  if i == 2 then break end
-end
-print("break", #fs, fs[1](), fs[2]())

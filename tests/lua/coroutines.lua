@@ -27,8 +27,7 @@ local ok, e = coroutine.resume(bad2)
 print("error table", ok, e.code)
 local w = coroutine.wrap(function() error("wrapped failure") end)
 print("wrap error propagates", pcall(w))
-local w2 = coroutine.wrap(function() local x = nil; return x.f end)
-print("wrap runtime error", pcall(w2))
+print("wrap runtime error", pcall(coroutine.wrap(function() local x = nil; return x.f end)))
 -- running / isyieldable
 local main, ismain = coroutine.running()
 print("running in main", type(main), ismain)
@@ -70,13 +69,6 @@ outer = coroutine.create(function()
   return coroutine.resume(sub)
 end)
 print("normal status", coroutine.resume(outer))
--- producer / consumer
-local producer = coroutine.wrap(function()
-  for _, v in ipairs({ "a", "b", "c" }) do coroutine.yield(v) end
-end)
-local got = {}
-for v in producer do got[#got + 1] = v end
-print("generator loop", table.concat(got))
 -- many values through yield and resume
 local passer = coroutine.create(function(...)
   local n = select("#", ...)
@@ -85,4 +77,3 @@ local passer = coroutine.create(function(...)
 end)
 print("pass 1", coroutine.resume(passer, 1, nil, 3))
 print("pass 2", coroutine.resume(passer, nil, nil))
-print("wrap of non-function", pcall(coroutine.wrap, 1))

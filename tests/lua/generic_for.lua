@@ -53,6 +53,7 @@ print("gmatch", table.concat(out, " "))
 local function find(t, x) for i, v in ipairs(t) do if v == x then return i end end return nil end
 print("return inside", find({ 5, 6, 7 }, 6), find({}, 1))
 -- calling a non-function iterator is an error
+-- 5.3: no variable info; 5.4 appends " (for iterator 'for iterator')" to both messages
 print("bad iterator", pcall(function() for _ in 42 do end end))
 print("bad iterator nil", pcall(function() local t = {}; for _ in t.none do end end))
 -- iterator returning nil first stops immediately

@@ -6,7 +6,6 @@ for i = 1, 10 do
   ::continue::
 end
 print("continue in for", table.concat(out, ","))
-
 out = {}
 local i = 0
 while i < 10 do
@@ -16,7 +15,6 @@ while i < 10 do
   ::continue::
 end
 print("continue in while", table.concat(out, ","))
-
 out = {}
 i = 0
 repeat
@@ -26,7 +24,6 @@ repeat
   ::continue::
 until i >= 5
 print("continue in repeat", table.concat(out, ","))
-
 -- break out of two nested loops
 local found
 for a = 1, 10 do
@@ -36,7 +33,6 @@ for a = 1, 10 do
 end
 ::done::
 print("nested break", found)
-
 -- a backward goto forming a loop
 local n, acc = 0, {}
 ::top::
@@ -44,7 +40,6 @@ n = n + 1
 acc[#acc + 1] = n
 if n < 5 then goto top end
 print("backward loop", table.concat(acc, " "))
-
 -- goto and closures: each pass through the label creates a fresh local
 local fs = {}
 do
@@ -56,7 +51,6 @@ do
   if k <= 3 then goto again end
 end
 print("fresh locals", fs[1](), fs[2](), fs[3]())
-
 -- goto skipping to the end of a block
 do
   goto skip
@@ -64,7 +58,6 @@ do
   ::skip::
 end
 print("skip", "ok")
-
 -- labels in nested functions are independent
 local function f()
   for x = 1, 3 do
@@ -77,7 +70,6 @@ local function f()
   end
 end
 print("in function", f())
-
 -- state machine
 local state, trace = "a", {}
 ::sm::
