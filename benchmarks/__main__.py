@@ -285,9 +285,9 @@ def measure(name, ref, wippy, repeat, args, timeout, log):
         if not r.ok:
             res.crash = True
             res.problems.append("wippy failed on %s: %s" % (filename, r.problem()))
-            if r.stderr:
-                tail = r.stderr.decode("latin-1").rstrip().splitlines()[-15:]
-                res.problems.append("  stderr:\n    " + "\n    ".join(tail))
+            lines = r.stderr.decode("latin-1").rstrip().splitlines()
+            if len(lines) > 1:
+                res.problems.append("  stderr:\n    " + "\n    ".join(lines[-15:]))
             break
 
     # every run must print the same output (the time line excluded)

@@ -36,7 +36,7 @@ _NONNIL = (INT, FLOAT, NUM, STR, BOOL, TABLE, FUNC)
 
 # names of runtime helpers the generated module uses (values bound by loader)
 HELPERS = [
-    "LuaTable", "TRUE", "FALSE", "MAXINT", "MININT", "index", "setindex", "rawset_checked",
+    "LuaTable", "LuaMetaTable", "TRUE", "FALSE", "MAXINT", "MININT", "index", "setindex", "rawset_checked",
     "add", "sub", "mul", "div", "mod", "idiv", "pow", "unm", "band", "bor", "bxor",
     "shl", "shr", "bnot", "concat", "concat_n", "length", "first", "mr", "adjust",
     "forrange", "forin", "wrapint", "fdiv", "fmt_float", "table_nn", "table_multi",
@@ -81,6 +81,10 @@ def ifexp(test, body, orelse):
 
 
 def and_(*vals):
+    if len(vals) == 1:
+        return vals[0]
+    if not vals:
+        return C(True)
     return ast.BoolOp(op=ast.And(), values=list(vals))
 
 
@@ -544,7 +548,12 @@ class Generator:
             val = N(tmp)
         slow = self.stamp(ast.Expr(value=call("setindex", obj, key, val)), lua)
         fast = assign(subscript(obj, key, _STORE), val)
-        test = typeis(obj, "LuaTable")
+        # plain table, or an existing field of a table with a metatable
+        # (__newindex only applies to absent keys)
+        test = ast.BoolOp(op=ast.Or(), values=[
+            typeis(obj, "LuaTable"),
+            and_(typeis(obj, "LuaMetaTable"), ast.Compare(left=key, ops=[ast.In()],
+                                                          comparators=[obj]))])
         if not safe_key:
             if isinstance(key, ast.Constant):       # nil / float constant key
                 return pre + [slow]
@@ -881,7 +890,11 @@ class Generator:
             self.note(e, "index", self.describe(e.obj))
             self.note(e, "call", "method '%s'" % e.name)
             first_o, o = self.simple_value(e.obj)
-            if first_o is o:
+            stable = False
+            if type(e.obj) is A.Name:
+                v = self.res.names.get(id(e.obj))
+                stable = v is not None and not v.captured and not v.boxed
+            if first_o is o and not stable:
                 tmp = self.fs.temp()
                 first_o = ast.NamedExpr(target=S(tmp), value=o)
                 o = N(tmp)
@@ -1085,37 +1098,52 @@ class Generator:
                 tmp = self.fs.temp()
                 r = ast.NamedExpr(target=S(tmp), value=ast.BinOp(left=left, op=pyop, right=right))
                 return ifexp(self.range_check(op, r, e.right), N(tmp), call("wrapint", N(tmp)))
-            # unknown operand types: inline int check, helper otherwise.
-            # Both operands are evaluated (in order) before any test can
-            # fail, so the helper sees them evaluated exactly once.
+            # unknown operand types: inline int and float paths, helper
+            # otherwise.  Both operands are evaluated (in order) before any
+            # test can fail, so the helper sees them evaluated exactly once.
             fl, rl = self._temp_expr(left)
             fr, rr = self._temp_expr(right)
-            conds = []
-            l_checked = False
+            evals = []
             if fl is not rl:
-                if fr is rr and lt != INT:
-                    conds.append(typeis(fl, "int"))     # evaluate and test at once
-                    l_checked = True
-                else:
-                    conds.append(is_(fl, rl))
+                evals.append(is_(fl, rl))
             if fr is not rr:
-                conds.append(is_(fr, rr))
-            if lt != INT and not l_checked:
-                conds.append(typeis(rl, "int"))
-            if rt != INT:
-                conds.append(typeis(rr, "int"))
+                evals.append(is_(fr, rr))
+            unknown = [x for x, t in ((rl, lt), (rr, rt)) if t not in (INT, FLOAT)]
+            if len(unknown) == 2 and isinstance(rl, ast.Name) and isinstance(rr, ast.Name) \
+                    and rl.id == rr.id:
+                unknown = unknown[:1]           # x * x: one test is enough
+            raw = ast.BinOp(left=rl, op=_PYOP[op](), right=rr)
+            if FLOAT in (lt, rt):
+                # the result is a float whatever the other number is
+                conds = [ast.BoolOp(op=ast.Or(), values=[typeis(x, "float"), typeis(x, "int")])
+                         for x in unknown]
+                fast = ifexp(and_(*conds) if len(conds) > 1 else conds[0], raw, call(helper, rl, rr))
+                return ifexp(and_(*evals), fast, C(None)) if evals else fast
+            int_conds = [typeis(x, "int") for x in unknown]
             tmp = self.fs.temp()
             r = ast.NamedExpr(target=S(tmp), value=ast.BinOp(left=rl, op=pyop, right=rr))
-            return ifexp(and_(*conds, self.range_check(op, r, e.right)), N(tmp),
-                         call(helper, rl, rr))
-        if op == "/" and lt in _NUMERIC and rt in _NUMERIC and type(e.right) is A.Number and e.right.value != 0:
+            float_conds = [typeis(x, "float") for x in unknown]
+            float_fast = ifexp(and_(*float_conds) if len(float_conds) > 1 else float_conds[0],
+                               ast.BinOp(left=rl, op=_PYOP[op](), right=rr), call(helper, rl, rr))
+            return ifexp(and_(*evals, *int_conds, self.range_check(op, r, e.right)), N(tmp),
+                         float_fast)
+        if op == "/":
+            if type(e.right) is A.Number and e.right.value != 0 and lt == FLOAT:
+                return ast.BinOp(left=left, op=ast.Div(), right=right)
+            fl, rl = self._temp_expr(left)
+            fr, rr = self._temp_expr(right)
+            evals = [is_(f, r) for f, r in ((fl, rl), (fr, rr)) if f is not r]
+            conds = [typeis(x, "float") for x, t in ((rl, lt), (rr, rt)) if t != FLOAT]
+            fast = ifexp(and_(*conds, rr) if conds else rr,
+                         ast.BinOp(left=rl, op=ast.Div(), right=rr), call("div", rl, rr))
+            return ifexp(and_(*evals), fast, C(None)) if evals else fast
+        if op in ("//", "%") and type(e.right) is A.Number and type(e.right.value) is int and e.right.value > 0:
+            pyop = ast.FloorDiv() if op == "//" else ast.Mod()
             if lt == INT:
-                return call("div", left, right)
-            return ast.BinOp(left=left, op=ast.Div(), right=right)
-        if op == "//" and lt == INT and type(e.right) is A.Number and type(e.right.value) is int and e.right.value > 0:
-            return ast.BinOp(left=left, op=ast.FloorDiv(), right=right)
-        if op == "%" and lt == INT and type(e.right) is A.Number and type(e.right.value) is int and e.right.value > 0:
-            return ast.BinOp(left=left, op=ast.Mod(), right=right)
+                return ast.BinOp(left=left, op=pyop, right=right)
+            fl, rl = self._temp_expr(left)
+            return ifexp(typeis(fl, "int"), ast.BinOp(left=rl, op=pyop, right=right),
+                         call(helper, rl, right))
         return call(helper, left, right)
 
 

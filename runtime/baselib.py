@@ -161,8 +161,8 @@ def lua_ipairs(t=NONE, *_):
     return (lua_ipairs_aux, t, 0)
 
 
-def _ipairs_fast(t):
-    if type(t) is not LuaTable:
+def _ipairs_fast(t, c):
+    if type(t) is not LuaTable or c != 0 or type(c) is not int:
         return None
     return _ipairs_gen(t)
 
@@ -227,8 +227,8 @@ def lua_next(t=NONE, k=None, *_):
     return None
 
 
-def _pairs_fast(t):
-    if type(t) not in TABLE_TYPES:
+def _pairs_fast(t, c):
+    if type(t) not in TABLE_TYPES or c is not None:
         return None
     return _pairs_gen(t)
 

@@ -10,10 +10,12 @@ Options: ``< > = !n`` (endianness, maximum alignment), ``b B h H l L j J T``,
 ``z`` (zero-terminated), ``cn`` (fixed size), ``x`` (one zero byte),
 ``Xop`` (align to ``op``, which is otherwise consumed), spaces.
 
-Each format string is parsed once (cached) into option tuples; the options
-that do not depend on data (all but alignment of the running position) are
-then walked per call.  ``unpack`` returns a tuple: the values followed by the
-position after the last byte read.  As in 5.3.6, ``unpack("z", s)`` with no
+Each format string is parsed once (cached) into option tuples (kind, size,
+alignment, byte order) walked per call; a format error becomes a last tuple
+that raises when reached, so errors keep C's order relative to argument
+errors.  Formats of fixed-size options without alignment also get a
+``struct.Struct`` fast path.  ``unpack`` returns a tuple: the values followed
+by the position after the last byte read.  As in 5.3.6, ``unpack("z", s)`` with no
 terminating zero reads to the end of ``s`` (5.4 raises "unfinished string
 for format 'z'").
 """

@@ -37,9 +37,9 @@ captures are integers.
 
 import re
 
-from .errors import rt_error
+from .errors import arg_error, rt_error
 from .strargs import check_int, check_str
-from .values import FALSE, LuaTable, lua_type, tostring
+from .values import FALSE, TABLE_TYPES, LuaTable, lua_type, tostring
 
 __all__ = ["find", "match", "gmatch", "gsub"]
 
@@ -928,24 +928,21 @@ def _compile_repl(c, repl):
     r.tmpl = r.func = None
     if err is not None:
         return r
-    if all(type(p) is str or p == 0 or c.kinds[p - 1] == _K_STR
-           for p in parts):
-        r.tmpl = "".join(p.replace("\\", "\\\\") if type(p) is str
-                         else "\\g<%d>" % p for p in parts)
-    if len(parts) == 1 and type(parts[0]) is str:
-        text = parts[0]
+    if all(type(p) is str for p in parts):
+        text = "".join(parts)
+        r.tmpl = text.replace("\\", "\\\\")     # re.sub reads backslashes
         r.func = lambda m: text
-    elif not parts:
-        r.func = lambda m: ""
+        return r
+    # Python 3.11 expands group templates in Python code: a generated
+    # function is faster
+    fmt = "".join(p.replace("%", "%%") if type(p) is str else "%s" for p in parts)
+    exprs = ["m.group(%d)" % p if p == 0 or c.kinds[p - 1] == _K_STR
+             else "str(m.start(%d) + 1)" % p
+             for p in parts if type(p) is not str]
+    if fmt == "%s":
+        r.func = eval("lambda m: " + exprs[0])
     else:
-        getters = [p if type(p) is str else
-                   (lambda m, g=p: m.group(g)) if p == 0 or c.kinds[p - 1] == _K_STR
-                   else (lambda m, g=p: str(m.start(g) + 1))
-                   for p in parts]
-
-        def func(m):
-            return "".join([g if type(g) is str else g(m) for g in getters])
-        r.func = func
+        r.func = eval("lambda m: %r %% (%s,)" % (fmt, ", ".join(exprs)))
     return r
 
 
@@ -961,32 +958,15 @@ def _repl_value(v, m):
     rt_error("invalid replacement value (a %s)" % lua_type(v))
 
 
-_index_meta = None
+_index = None
 
 
 def _gettable(t, k):
-    """``t[k]`` honouring ``__index`` (``lua_gettable``)."""
-    global _index_meta
-    if _index_meta is None:
-        try:
-            from . import ops
-            _index_meta = getattr(ops, "index_meta", False)
-        except ImportError:
-            _index_meta = False
-    if _index_meta:
-        return _index_meta(t, k)
-    for _ in range(2000):           # MAXTAGLOOP
-        v = t.get(k)
-        if v is not None or t.meta is None:
-            return v
-        h = t.meta.get("__index")
-        if h is None:
-            return None
-        if type(h) is not LuaTable:
-            r = h(t, k)
-            return (r[0] if r else None) if type(r) is tuple else r
-        t = h
-    rt_error("'__index' chain too long; possible loop")
+    """``t[k]`` honouring ``__index`` (``lua_gettable``), via runtime.ops."""
+    global _index
+    if _index is None:
+        from .ops import index as _index
+    return _index(t, k)
 
 
 def gsub(s, pat, repl=None, n=None, *_):
@@ -1004,8 +984,9 @@ def gsub(s, pat, repl=None, n=None, *_):
     if tr is int or tr is float:
         repl = tostring(repl)
         tr = str
-    elif tr is not str and tr is not LuaTable and lua_type(repl) != "function":
-        from .errors import arg_error
+    elif tr in TABLE_TYPES:
+        tr = LuaTable
+    elif tr is not str and lua_type(repl) != "function":
         arg_error(3, "gsub", "string/function/table expected")
     c = _CACHE.get(pat) or _entry(pat)
     if max_s <= 0:
@@ -1031,7 +1012,7 @@ def gsub(s, pat, repl=None, n=None, *_):
     elif tr is LuaTable:
         key = c.key
         t = repl
-        if t.meta is None:
+        if type(t) is LuaTable:         # no metatable: a plain dict lookup
             def R(m):
                 return _repl_value(t.get(key(m)), m)
         else:

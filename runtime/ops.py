@@ -94,31 +94,62 @@ def metamethod(v, event):
 
 
 def index(o, k):
-    """``o[k]`` with the full __index protocol."""
+    """``o[k]`` with the full __index protocol.
+
+    The first lines are the fast path for objects of the class pattern
+    (instance -> metatable -> __index table), which generated code reaches
+    for every field or method that is not a raw field of a plain table."""
+    if type(o) is LuaMetaTable:
+        v = o.get(k)
+        if v is not None:
+            return v
+        h = o.meta.get("__index")
+        if h is None:
+            return None
+        if type(h) is LuaTable:
+            return h.get(k)
+        return _index_chain(o, h, k)
+    if type(o) is LuaTable:
+        return o.get(k)
+    return _index_slow(o, k)
+
+
+def _index_chain(o, h, k):
     loop = 0
     while True:
-        t = type(o)
-        if t is LuaTable:
-            return o.get(k)
-        if t is LuaMetaTable or t is LuaFrozenTable:
-            v = o.get(k)
+        th = type(h)
+        if th is LuaTable:
+            return h.get(k)
+        if th is LuaMetaTable or th is LuaFrozenTable:
+            v = h.get(k)
             if v is not None:
                 return v
-            h = o.meta.get("__index")
+            o = h
+            h = h.meta.get("__index")
             if h is None:
                 return None
-        else:
-            mt = _type_metas.get(lua_type(o))
-            h = mt.get("__index") if mt is not None else None
-            if h is None:
-                raise OpError("index", 0, lua_type(o))
-        if type(h) in TABLE_TYPES:
-            o = h
             loop += 1
             if loop >= 2000:
                 raise OpError("index", 0, None, "'__index' chain too long; possible loop")
             continue
         return _meta_result(h(o, k))
+
+
+def _index_slow(o, k):
+    t = type(o)
+    if t is LuaFrozenTable:
+        v = o.get(k)
+        if v is not None:
+            return v
+        h = o.meta.get("__index")
+        if h is None:
+            return None
+        return _index_chain(o, h, k)
+    mt = _type_metas.get(lua_type(o))
+    h = mt.get("__index") if mt is not None else None
+    if h is None:
+        raise OpError("index", 0, lua_type(o))
+    return _index_chain(o, h, k)
 
 
 def index_method(o, k):
@@ -737,8 +768,8 @@ def forin(n, f, s=None, c=None, *_):
     """The iterator behind a generic ``for`` with ``n`` variables: yields
     single values when n == 1, tuples of exactly n values otherwise."""
     fast = _FAST_ITERS.get(f)
-    if fast is not None and c is None:
-        it = fast(s)
+    if fast is not None:
+        it = fast(s, c)
         if it is not None:
             if n == 2:
                 return it
@@ -772,7 +803,7 @@ def _generic_iter(n, f, s, c):
                 yield (r,) + (None,) * (n - 1)
 
 
-# fast iterators: function -> maker(state) returning a Python iterator of
+# fast iterators: function -> maker(state, control) returning a Python iterator of
 # (key, value) pairs, or None when the fast path does not apply
 _FAST_ITERS = {}
 
@@ -866,7 +897,7 @@ def type_value(name):
 def helper_globals():
     """The globals every generated module needs (bound once, copied per load)."""
     g = {
-        "__builtins__": {}, "LuaTable": LuaTable, "TRUE": TRUE, "FALSE": FALSE,
+        "__builtins__": {}, "LuaTable": LuaTable, "LuaMetaTable": LuaMetaTable, "TRUE": TRUE, "FALSE": FALSE,
         "MAXINT": MAXINT, "MININT": MININT, "fmt_float": fmt_float,
         "_pystr": str, "_type": type, "_tuple": tuple, "_range": range, "_len": len,
         "int": int, "float": float, "str": str,

@@ -15,7 +15,7 @@ explicit nil.
 """
 
 from .errors import arg_error
-from .values import LuaTable, fmt_float, lua_type, str2number
+from .values import TABLE_TYPES, fmt_float, lua_type, str2number
 
 __all__ = ["NOARG", "typename", "check_str", "check_int", "check_num"]
 
@@ -28,7 +28,7 @@ def typename(v):
     """The type name ``luaL_typeerror`` reports for ``v``."""
     if v is NOARG:
         return "no value"
-    if type(v) is LuaTable and v.meta is not None:
+    if type(v) in TABLE_TYPES and v.meta is not None:
         name = v.meta.get("__name")
         if type(name) is str:
             return name

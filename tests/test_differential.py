@@ -46,6 +46,8 @@ when lua53 is the reference: float modulo adjusts the fmod result when
 ``m * b < 0``, so for operands so tiny that the product underflows to zero no
 adjustment happens.
 
+Set WIPPY_DIFF_REF=lua54 to use the lua54 fallback even when lua53 exists.
+
 Each test runs ``derandomize=True`` with a fixed number of examples (scale it
 with the WIPPY_DIFF_SCALE environment variable, default 1.0) so that the whole
 module takes well under a minute and CI sees the same examples every run.
@@ -130,6 +132,8 @@ return true, table.pack(f())
 class Reference:
     def __init__(self):
         try:
+            if os.environ.get("WIPPY_DIFF_REF") == "lua54":
+                raise ImportError("lua54 forced by WIPPY_DIFF_REF")
             import lupa.lua53 as mod
             self.name, self.emulated = "lupa.lua53", False
         except ImportError:
@@ -380,6 +384,11 @@ def expressions(names=(), max_leaves=6, numeric_only=False):
     return st.recursive(leaves(names), extend, max_leaves=max_leaves)
 
 
+_STMT_EXPR = expressions(("a", "b", "c"), max_leaves=5)
+_LOOP_EXPR = {v: expressions(("a", "b", "c", v), max_leaves=4, numeric_only=True)
+              for v in ("i", "n", "k")}
+
+
 @st.composite
 def statement_sequences(draw):
     """A few statements over the locals a, b, c, ending in ``return a, b, c``.
@@ -388,7 +397,7 @@ def statement_sequences(draw):
     string.rep), and there are at most two loops of at most nine iterations,
     so strings cannot grow without bound."""
     names = ("a", "b", "c")
-    expr = expressions(names, max_leaves=5)
+    expr = _STMT_EXPR
     lines = ["local a, b, c = %s, %s, %s" % (draw(expr), draw(expr), draw(expr))]
     loops = 0
     for _ in range(draw(st.integers(1, 4))):
@@ -410,16 +419,16 @@ def statement_sequences(draw):
             start = draw(st.integers(-2, 2))
             stop = draw(st.integers(-2, 3))
             step = draw(st.sampled_from(["", ", 1", ", 2", ", -1", ", 0.5", ", -0.5"]))
-            body = draw(expressions(names + ("i",), max_leaves=4, numeric_only=True))
+            body = draw(_LOOP_EXPR["i"])
             lines.append("for i = %d, %d%s do %s = %s end" % (start, stop, step, target, body))
         elif kind == "while":
             loops += 1
-            body = draw(expressions(names + ("n",), max_leaves=4, numeric_only=True))
+            body = draw(_LOOP_EXPR["n"])
             lines.append("local n = 0 while n < %d and (%s) do n = n + 1 %s = %s end" % (
                 draw(st.integers(0, 3)), draw(expr), target, body))
         elif kind == "repeat":
             loops += 1
-            body = draw(expressions(names + ("k",), max_leaves=4, numeric_only=True))
+            body = draw(_LOOP_EXPR["k"])
             lines.append("local k = 0 repeat k = k + 1 local x = %s %s = x until k >= 2 or x"
                          % (body, target))
         elif kind == "do":
@@ -436,13 +445,13 @@ COMMON = dict(derandomize=True, database=None, deadline=None,
                                      HealthCheck.data_too_large])
 
 
-@settings(max_examples=_examples(400), **COMMON)
+@settings(max_examples=_examples(800), **COMMON)
 @given(st.lists(expressions(), min_size=1, max_size=3))
 def test_expressions(exprs):
     compare("return " + ", ".join(exprs))
 
 
-@settings(max_examples=_examples(150), **COMMON)
+@settings(max_examples=_examples(300), **COMMON)
 @given(statement_sequences())
 def test_statements(code):
     compare(code)

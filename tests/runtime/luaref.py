@@ -19,7 +19,6 @@ from runtime.values import FALSE, TRUE, LuaBool, LuaError, LuaTable
 L = lupa.lua53.LuaRuntime(encoding=None)
 _pcall_pack = L.eval("function(f, ...) return table.pack(pcall(f, ...)) end")
 _lua_type = L.eval("type")
-_lua_mtype = L.eval("math.type")
 
 
 class LFn:

@@ -5,13 +5,13 @@ conversion specifications (flags, width, precision) and random arguments
 of every type, including ones Lua must reject.
 """
 
-import math
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from luaref import L, check, from_lua
 from runtime import lformat
+from runtime.ops import setmetatable
 from runtime.values import FALSE, TRUE, LuaError, LuaTable, MAXINT, MININT
 
 INF = float("inf")
@@ -112,6 +112,13 @@ def test_s_uses_tostring_for_other_values():
     assert lformat.format("%s|%s", None, FALSE) == "nil|false"
 
 
+def test_s_honours_tostring_and_name_metafields():
+    m = setmetatable(LuaTable(), LuaTable({"__tostring": lambda t: "hello", "__name": "hi"}))
+    assert lformat.format("%s %.10s", m, m) == "hello hello"
+    del m.meta["__tostring"]
+    assert lformat.format("%.4s", m) == "hi: "
+
+
 def test_errors_carry_lua_messages():
     with pytest.raises(LuaError) as e:
         lformat.format("%d", 1.5)
@@ -136,7 +143,7 @@ FLOATS = st.one_of(st.floats(allow_nan=True, allow_infinity=True),
                    st.sampled_from([0.0, -0.0, 0.5, 1.5, 2.5, 1e15, 1e16, 1e-5, 5e-324, -NAN]))
 STRS = st.text(alphabet="ab%\0\n\"\\ \x01\x7f\xe9", max_size=12)
 VALUE = st.one_of(INTS, FLOATS, STRS, st.sampled_from([None, TRUE, FALSE, "12", "0x1p3", "1e2", " 7 "]))
-SETTINGS = settings(max_examples=1500, deadline=None,
+SETTINGS = settings(max_examples=500, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -171,7 +178,7 @@ def test_random_argument_types(flags, width, prec, conv, v):
     fmt(spec(flags, width, prec, conv), v)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, database=None)
 @given(st.text(alphabet="%ds5.-x0 a", max_size=10), st.lists(VALUE, max_size=3))
 def test_random_format_strings(f, args):
     fmt(f, *args)

@@ -186,7 +186,7 @@ INT = st.one_of(st.integers(-300, 300), st.integers(MININT, MAXINT),
 VAL = st.one_of(INT, st.floats(width=32), st.floats(), st.text(alphabet="ab\0", max_size=4),
                 st.sampled_from([1.0, 2.5, "7", None]))
 FMT = st.lists(st.sampled_from(OPTS), max_size=6).map("".join)
-SETTINGS = settings(max_examples=800, deadline=None,
+SETTINGS = settings(max_examples=500, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 
