@@ -123,10 +123,7 @@ def lua_tonumber(v=NONE, base=None, *_):
         return None
     b = check_int(base, 2, "tonumber")
     if type(v) is not str:
-        if type(v) in (int, float):
-            v = tostring(v)
-        else:
-            arg_error(1, "tonumber", "string expected, got %s" % typename_arg(v))
+        arg_error(1, "tonumber", "string expected, got %s" % typename_arg(v))
     if not 2 <= b <= 36:
         arg_error(2, "tonumber", "base out of range")
     s = v.strip(" \f\n\r\t\v").lower()

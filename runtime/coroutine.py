@@ -103,13 +103,13 @@ def co_create(f=None, *_):
 
 def co_resume(co=None, *args):
     if type(co) is not Coroutine:
-        arg_error(1, "resume", "coroutine expected")
+        arg_error(1, "resume", "thread expected")
     return resume(co, *args)
 
 
 def co_status(co=None, *_):
     if type(co) is not Coroutine:
-        arg_error(1, "status", "coroutine expected")
+        arg_error(1, "status", "thread expected")
     return co.status
 
 
@@ -142,7 +142,7 @@ def co_wrap(f=None, *_):
 
 def co_close(co=None, *_):
     if type(co) is not Coroutine:
-        arg_error(1, "close", "coroutine expected")
+        arg_error(1, "close", "thread expected")
     if co.status in ("suspended", "dead"):
         if co.glet is not None:
             g = co.glet

@@ -2,7 +2,7 @@
 
 from functools import cmp_to_key
 
-from .values import LuaTable, LuaMetaTable, LuaFrozenTable, TABLE_TYPES, TRUE, FALSE, LuaError
+from .values import LuaTable, LuaMetaTable, LuaFrozenTable, TABLE_TYPES, TRUE, FALSE, LuaError, lua_type
 from .ops import index, setindex, length, tostring_meta, truth
 from .baselib import check_int, check_table, check_str, arg_error, NONE, typename_arg, lua_unpack
 from .errors import rt_error
@@ -94,7 +94,7 @@ def t_concat(t=NONE, sep="", i=None, j=None, *_):
         elif tv is int or tv is float:
             parts.append(tostring_meta(v))
         else:
-            rt_error("invalid value (at index %d) in table for 'concat'" % k)
+            rt_error("invalid value (%s) at index %d in table for 'concat'" % (lua_type(v), k))
     return sep.join(parts)
 
 

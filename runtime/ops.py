@@ -343,7 +343,7 @@ def mod(a, b):
 def idiv(a, b):
     if type(a) is int and type(b) is int:
         if b == 0:
-            raise OpError("arith", 1, None, "attempt to perform 'n//0'")
+            raise OpError("arith", 1, None, "attempt to divide by zero")
         r = a // b
         return r if r <= MAXINT else wrap(r)
     if type(a) in _NUMBERS and type(b) in _NUMBERS:
@@ -625,7 +625,8 @@ def le(a, b):
 
 def call_meta(t, args):
     h = t.meta.get("__call")
-    if h is None:
+    if h is None or type(h) in TABLE_TYPES:
+        # Lua 5.3 does not follow a __call that is itself a table
         raise OpError("call", 0, "table")
     return h(t, *args)
 

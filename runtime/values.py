@@ -227,6 +227,9 @@ def tostring(v):
     return "%s: 0x%08x" % (name, id(v))
 
 
+_SPACE = " \f\n\r\t\v"
+
+
 def _str2int(s):
     # s is stripped; decimal or hex integer, wrapping hex like Lua
     neg = False
@@ -256,6 +259,8 @@ def _str2float(s):
     if body[:1] in "+-":
         neg = body[0] == "-"
         body = body[1:]
+    if body[:1] in _SPACE or body[-1:] in _SPACE:
+        return None
     if body[:2] in ("0x", "0X"):
         try:
             f = _hexfloat(body[2:])
@@ -284,9 +289,6 @@ def _hexfloat(b):
         raise ValueError
     e = int(exp) if exp else 0
     return math.ldexp(float(int(digits, 16)), e - 4 * len(fp)) if digits else 0.0
-
-
-_SPACE = " \f\n\r\t\v"
 
 
 def str2number(s):

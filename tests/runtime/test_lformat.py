@@ -5,7 +5,6 @@ conversion specifications (flags, width, precision) and random arguments
 of every type, including ones Lua must reject.
 """
 
-
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
