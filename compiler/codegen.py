@@ -791,6 +791,15 @@ class Generator:
             first_k = None
         fast = ast.Call(func=ast.Attribute(value=o, attr="get", ctx=_LOAD), args=[k], keywords=[])
         test = typeis(first_o, "LuaTable")
+        if first_k is None and _simple(k):
+            # plain table: raw get; table with a metatable: raw hit inline,
+            # a miss goes through index() (the __index protocol)
+            vt = self.fs.temp()
+            meta_hit = and_(typeis(o, "LuaMetaTable"),
+                            isnot(ast.NamedExpr(target=S(vt), value=ast.Call(
+                                func=ast.Attribute(value=o, attr="get", ctx=_LOAD), args=[k],
+                                keywords=[])), C(None)))
+            return ifexp(test, fast, ifexp(meta_hit, N(vt), call("index", o, k)))
         if first_k is not None:
             test = and_(test, ast.BoolOp(op=ast.Or(), values=[first_k, C(True)]))
             # keep Lua's evaluation order (object, then key) in both branches
@@ -1136,6 +1145,18 @@ class Generator:
             conds = [typeis(x, "float") for x, t in ((rl, lt), (rr, rt)) if t != FLOAT]
             fast = ifexp(and_(*conds, rr) if conds else rr,
                          ast.BinOp(left=rl, op=ast.Div(), right=rr), call("div", rl, rr))
+            return ifexp(and_(*evals), fast, C(None)) if evals else fast
+        if op in ("//", "%") and not (type(e.right) is A.Number and type(e.right.value) is int
+                                      and e.right.value > 0):
+            # a // b, a % b: Python's floor semantics match Lua's for ints;
+            # divisors <= 0 go to the helper (zero, MININT // -1)
+            pyop = ast.FloorDiv() if op == "//" else ast.Mod()
+            fl, rl = self._temp_expr(left)
+            fr, rr = self._temp_expr(right)
+            evals = [is_(f, r) for f, r in ((fl, rl), (fr, rr)) if f is not r]
+            conds = [typeis(x, "int") for x, t in ((rl, lt), (rr, rt)) if t != INT]
+            conds.append(ast.Compare(left=rr, ops=[ast.Gt()], comparators=[C(0)]))
+            fast = ifexp(and_(*conds), ast.BinOp(left=rl, op=pyop, right=rr), call(helper, rl, rr))
             return ifexp(and_(*evals), fast, C(None)) if evals else fast
         if op in ("//", "%") and type(e.right) is A.Number and type(e.right.value) is int and e.right.value > 0:
             pyop = ast.FloorDiv() if op == "//" else ast.Mod()

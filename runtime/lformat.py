@@ -27,7 +27,7 @@ import re
 
 from . import values
 from .errors import arg_error, rt_error
-from .strargs import check_int, check_num, check_str
+from .strargs import NOARG, check_int, check_num, check_str
 from .values import LuaBool, MININT, fmt_float
 
 __all__ = ["format"]
@@ -440,7 +440,7 @@ def _compile(fmt):
     return f
 
 
-def format(fmt, *args):
+def format(fmt=NOARG, *args):
     """``string.format(fmt, ...)``."""
     if type(fmt) is not str:
         fmt = check_str(fmt, 1, "format")

@@ -23,7 +23,7 @@ for format 'z'").
 import struct
 
 from .errors import arg_error, rt_error
-from .strargs import check_int, check_num, check_str
+from .strargs import NOARG, check_int, check_num, check_str
 from .values import wrap
 
 __all__ = ["pack", "unpack", "packsize"]
@@ -265,7 +265,7 @@ def _packfloat(x, little, size):
         return struct.pack(code, x * float("inf")).decode("latin-1")
 
 
-def pack(fmt, *args):
+def pack(fmt=NOARG, *args):
     """``string.pack(fmt, v1, v2, ...)``."""
     if type(fmt) is not str:
         fmt = check_str(fmt, 1, "pack")
@@ -344,7 +344,7 @@ def pack(fmt, *args):
     return "".join(out)
 
 
-def packsize(fmt, *_):
+def packsize(fmt=NOARG, *_):
     """``string.packsize(fmt)``."""
     if type(fmt) is not str:
         fmt = check_str(fmt, 1, "packsize")
@@ -380,7 +380,7 @@ def _unpackint(data, pos, little, size, signed):
     return wrap(res)
 
 
-def unpack(fmt, data, pos=None, *_):
+def unpack(fmt=NOARG, data=NOARG, pos=None, *_):
     """``string.unpack(fmt, s [, pos])`` -> ``(v1, ..., next_pos)``."""
     if type(fmt) is not str:
         fmt = check_str(fmt, 1, "unpack")

@@ -38,7 +38,7 @@ captures are integers.
 import re
 
 from .errors import arg_error, rt_error
-from .strargs import check_int, check_str
+from .strargs import NOARG, check_int, check_str
 from .values import FALSE, TABLE_TYPES, LuaTable, lua_type, tostring
 
 __all__ = ["find", "match", "gmatch", "gsub"]
@@ -528,26 +528,31 @@ def _mk(it, nxt, checked):
         return lambda ms, i: i if i == ms.n else -1
     if k == "bal":
         b, e = it[1], it[2]
-        scan = re.compile("[%s]" % re.escape(b + e)).search
+        if b == e:
+            def balance_same(ms, i):
+                s = ms.s
+                if i >= ms.n or s[i] != b:
+                    return -1
+                j = s.find(e, i + 1)
+                return -1 if j < 0 else nxt(ms, j + 1)
+            return balance_same
 
         def balance(ms, i):
+            # C scans char by char: each b counts up, each e down; between
+            # two e's there are only b's, so str.find/str.count do the scan
             s = ms.s
             if i >= ms.n or s[i] != b:
                 return -1
             cont = 1
             j = i + 1
             while True:
-                m = scan(s, j)
-                if m is None:
+                k = s.find(e, j)
+                if k < 0:
                     return -1
-                j = m.start()
-                if s[j] == e:
-                    cont -= 1
-                    if cont == 0:
-                        return nxt(ms, j + 1)
-                else:
-                    cont += 1
-                j += 1
+                cont += s.count(b, j, k) - 1
+                if cont == 0:
+                    return nxt(ms, k + 1)
+                j = k + 1
         return balance
     if k == "front":
         chars = _chars(it[1])
@@ -760,7 +765,7 @@ def _gentry(pat):
 # --------------------------------------------------------------------------
 # the library functions
 
-def find(s, pat, init=None, plain=None, *_):
+def find(s=NOARG, pat=NOARG, init=None, plain=None, *_):
     """``string.find(s, pattern [, init [, plain]])``."""
     if type(s) is not str:
         s = check_str(s, 1, "find")
@@ -796,7 +801,7 @@ def find(s, pat, init=None, plain=None, *_):
     return (j + 1, j + len(pat))
 
 
-def match(s, pat, init=None, *_):
+def match(s=NOARG, pat=NOARG, init=None, *_):
     """``string.match(s, pattern [, init])``."""
     if type(s) is not str:
         s = check_str(s, 1, "match")
@@ -825,7 +830,7 @@ def match(s, pat, init=None, *_):
     return c.mres(m)
 
 
-def gmatch(s, pat, *_):
+def gmatch(s=NOARG, pat=NOARG, *_):
     """``string.gmatch(s, pattern)``: returns the iterator function.
 
     As in Lua 5.3 a leading ``^`` is an ordinary character here, and there
@@ -969,7 +974,7 @@ def _gettable(t, k):
     return _index(t, k)
 
 
-def gsub(s, pat, repl=None, n=None, *_):
+def gsub(s=NOARG, pat=NOARG, repl=None, n=None, *_):
     """``string.gsub(s, pattern, repl [, n])`` -> ``(string, count)``."""
     if type(s) is not str:
         s = check_str(s, 1, "gsub")

@@ -106,8 +106,19 @@ def index(o, k):
         h = o.meta.get("__index")
         if h is None:
             return None
-        if type(h) is LuaTable:
+        th = type(h)
+        if th is LuaTable:
             return h.get(k)
+        if th is LuaMetaTable:          # a subclass: one more level inline
+            v = h.get(k)
+            if v is not None:
+                return v
+            h2 = h.meta.get("__index")
+            if type(h2) is LuaTable:
+                return h2.get(k)
+            if h2 is None:
+                return None
+            return _index_chain(h, h2, k)
         return _index_chain(o, h, k)
     if type(o) is LuaTable:
         return o.get(k)

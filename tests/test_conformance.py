@@ -18,8 +18,6 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 LUA_DIR = os.path.join(HERE, "lua")
 ROOT = os.path.dirname(HERE)
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
 
 PROGRAMS = sorted(f for f in os.listdir(LUA_DIR) if f.endswith(".lua"))
 

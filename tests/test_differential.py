@@ -67,8 +67,6 @@ from hypothesis import strategies as st  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
 
 SCALE = float(os.environ.get("WIPPY_DIFF_SCALE", "1.0"))
 

@@ -17,9 +17,9 @@ try:
     from wippy.compiler.parser import parse, parse_tokens
 except ImportError:                     # not installed: run from the checkout
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
-    from compiler.dialect import strip
-    from compiler.lexer import tokenize
-    from compiler.parser import parse, parse_tokens
+    from wippy.compiler.dialect import strip
+    from wippy.compiler.lexer import tokenize
+    from wippy.compiler.parser import parse, parse_tokens
 
 UNIT = '''\
 -- Handler number {n}: validates input and stores a record.

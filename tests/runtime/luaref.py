@@ -6,7 +6,17 @@ their ``chunk:line:`` prefix and the ``'string.find'`` spelling that lupa's
 ``pcall`` produces becomes ``'find'`` (what a direct call reports).  Values
 are compared with their types (``1`` and ``1.0`` differ; NaN equals NaN).
 
-Lua 5.3.6 is the reference (``lupa.lua53``), not the system's 5.4.
+Lua 5.3.6 is the reference (``lupa.lua53``), not the system's 5.4.  Where
+the two differ the runtime follows 5.3.6, e.g.:
+
+* ``%q`` writes inf/nan as ``inf``/``-inf``/``nan``/``-nan`` (5.4:
+  ``1e9999``, ``(0/0)``), ignores flags and width (5.4 rejects them);
+* "invalid capture index %1" has no " in pattern"/" in replacement string"
+  suffix, gsub's bad third argument is "string/function/table expected"
+  without ", got X";
+* ``unpack("z", s)`` without a terminating zero reads to the end of ``s``
+  (5.4: "unfinished string for format 'z'");
+* ``gmatch`` has no ``init`` argument.
 """
 
 import math
@@ -14,7 +24,7 @@ import re
 
 import lupa.lua53
 
-from runtime.values import FALSE, TRUE, LuaBool, LuaError, LuaTable
+from wippy.runtime.values import FALSE, TRUE, LuaBool, LuaError, LuaTable
 
 L = lupa.lua53.LuaRuntime(encoding=None)
 _pcall_pack = L.eval("function(f, ...) return table.pack(pcall(f, ...)) end")

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from luaref import L, check, from_lua
-from runtime import lformat
-from runtime.ops import setmetatable
-from runtime.values import FALSE, TRUE, LuaError, LuaTable, MAXINT, MININT
+from wippy.runtime import lformat
+from wippy.runtime.ops import setmetatable
+from wippy.runtime.values import FALSE, TRUE, LuaError, LuaTable, MAXINT, MININT
 
 INF = float("inf")
 NAN = float("nan")
@@ -33,7 +33,7 @@ CASES = [
     ("%i", -2.0 ** 53), ("%x", -1), ("%5.2f %d", 3.1415, 8), ("%d", 2.0 ** 63),
     ("%d", -2.0 ** 63), ("%10s", "\0"), ("%s", "\0"), ("%w", 10), ("%100.3d", 10),
     ("%1" + "0" * 600 + ".3d", 10), ("%1.100d", 10), ("%10.1" + "0" * 600 + "004d", 10),
-    ("%" + "0" * 600 + "d", 10), ("%d %d", 10), ("%d",), ("%", 1), ("%",), ("abc%", 1),
+    ("%" + "0" * 600 + "d", 10), ("%d %d", 10), ("%d",), (), ("%", 1), ("%",), ("abc%", 1),
     ("%5", 1), ("%5.", 1), ("%.", 1), ("%-+ #0d", 1), ("%-+ #0-d", 1), ("%00000d", 1),
     ("%000000d", 1), ("%ld", 1), ("%lld", 1), ("%hd", 1), ("%F", 1.0), ("%n", 1),
     ("%p", 1), ("%b", 1), ("%\0", 1), ("%\xff", 1), ("%\n", 1),

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from luaref import check
-from runtime import lpack
-from runtime.values import MAXINT, MININT, TRUE, LuaError
+from wippy.runtime import lpack
+from wippy.runtime.values import MAXINT, MININT, TRUE, LuaError
 
 INF = float("inf")
 LNUM = 0x0807060504030201
@@ -130,7 +130,7 @@ UNPACK = [
     ("!16 xXi16", "0123456701234567"), ("XXi", ""), ("X i", ""), ("i", "abcd", 1.0),
     ("i", "abcd", 1.5), ("i", "abcd", "1"), ("i", None), (None, "abcd"), ("i", 1234),
     ("f", "\0\0\x80\x7f"), ("d", "\0" * 6 + "\xf8\x7f"), ("<d", "\x01" + "\0" * 7),
-    ("s1", "\0"), ("s2", "\x01"), ("z", "abc", 4), ("i\0i", "\1\0\0\0\2\0\0\0"), ("q", "x"),
+    (), ("i",), ("s1", "\0"), ("s2", "\x01"), ("z", "abc", 4), ("i\0i", "\1\0\0\0\2\0\0\0"), ("q", "x"),
     ("z ", ""), ("z <", "a"), ("z x", "a\0"), ("z !", "ab"), ("zz", "a"),
 ]
 
@@ -157,7 +157,7 @@ PACKSIZE = [
     ("i4i8!8d",), ("c100",), ("c1" + "0" * 40,), ("c268435456" * 8,),
     ("c268435456" * 7 + "c268435455",), ("<! c3",), ("c0",), (" b b Xd b Xb x",),
     (">!8 b Xh i4 i8 c1 Xi8",), ("!8 xXi8",), ("!2 xXi8",), ("!16 xXi16",), ("X",),
-    ("i0",), ("y",), (12,), (None,), ("!",), ("!0",), ("!1 d",), ("c",), ("c2147483647",),
+    ("i0",), ("y",), (12,), (None,), (), ("!",), ("!0",), ("!1 d",), ("c",), ("c2147483647",),
 ]
 
 

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from luaref import LFn, check, check_gmatch
-from runtime import lpattern
-from runtime.ops import setmetatable
-from runtime.values import FALSE, TRUE, LuaTable
+from wippy.runtime import lpattern
+from wippy.runtime.ops import setmetatable
+from wippy.runtime.values import FALSE, TRUE, LuaTable
 
 ABC = "".join(chr(i) for i in range(256))
 
@@ -118,6 +118,15 @@ ARG_ERRORS = [
     ("gsub", ("a", "a", None, "x")), ("gsub", ("a", "a", "b", 1.5)),
     ("gsub", (12.5, "%.", 7)), ("gsub", ("abc", "b", 42)), ("gsub", ("abc", "b", 4.5)),
 ]
+
+
+def test_missing_arguments_read_as_no_value():
+    check("string.find", lpattern.find)
+    check("string.find", lpattern.find, "a")
+    check("string.match", lpattern.match, "a")
+    check("string.gmatch", lpattern.gmatch, "a")
+    check("string.gsub", lpattern.gsub, "a")
+    check("string.gsub", lpattern.gsub, "a", "a")
 
 
 @pytest.mark.parametrize("name,args", ARG_ERRORS, ids=repr)
