@@ -109,6 +109,7 @@ class FuncState:
         self.info = info
         self.parent = parent
         self.ntemps = 0
+        self.float_hint = _has_float_hint(info.node.body.body)
 
     def temp(self):
         self.ntemps += 1
@@ -176,10 +177,34 @@ class Generator:
 
     # -- type inference -----------------------------------------------------
     def infer_types(self):
+        """Static types of locals by a monotone fixpoint over their
+        assignments.  Parameters of private local functions (only ever
+        called directly) take the types of the arguments at their call
+        sites; calls of local functions that always return one value take
+        the type of what they return."""
         vars_ = self.res.all_vars
+        for info in self.res.funcs.values():
+            info.single_return = (_single_return(info.node.body.body)
+                                  if info.node.name != "main chunk" else False)
+        self.ret_types = {}
+        returns = {}
+        for v in vars_:
+            f = v.local_function
+            if f is None or v.reassigned:
+                continue
+            info = self.res.funcs[id(f)]
+            if info.single_return:
+                returns[id(f)] = _returns_of(f.body.body)
+                self.ret_types[id(f)] = None
+            if id(f) in self.res.private_funcs:
+                for i, _ in enumerate(f.params):
+                    pv = self.res.decls[(id(f), i)]
+                    pv.is_param = False
+                    for c in v.call_uses:
+                        pv.assigns.append(c.args[i] if i < len(c.args) else A.Nil())
         for v in vars_:
             v.type = None if not v.is_param else ANY
-        for _ in range(6):
+        for _ in range(10000):
             changed = False
             for v in vars_:
                 if v.is_param:
@@ -195,14 +220,25 @@ class Generator:
                 if t != v.type:
                     v.type = t
                     changed = True
+            for fid, rets in returns.items():
+                t = None
+                for r in rets:
+                    t = _join(t, self.etype(r))
+                if t != self.ret_types[fid]:
+                    self.ret_types[fid] = t
+                    changed = True
             if not changed:
                 break
+        else:       # did not converge (cannot happen: the lattice is finite)
+            for v in vars_:
+                v.type = ANY
+            self.ret_types = {k: ANY for k in self.ret_types}
         for v in vars_:
             if v.type is None:
                 v.type = ANY
-        # functions that always return exactly one value
-        for info in self.res.funcs.values():
-            info.single_return = _single_return(info.node.body.body) if info.node.name != "main chunk" else False
+        for k, t in self.ret_types.items():
+            if t is None:
+                self.ret_types[k] = ANY
 
     def assign_type(self, a):
         if a is None:
@@ -239,6 +275,12 @@ class Generator:
             return v.type
         if t is A.Paren:
             return self.etype(e.expr)
+        if t is A.Call and type(e.func) is A.Name:
+            v = self.res.names.get(id(e.func))
+            if v is not None and v.local_function is not None and not v.reassigned:
+                rt = getattr(self, "ret_types", {}).get(id(v.local_function), ANY)
+                return rt
+            return ANY
         if t is A.BinOp:
             op = e.op
             if op in ("==", "~=", "<", "<=", ">", ">="):
@@ -1132,7 +1174,13 @@ class Generator:
             tmp = self.fs.temp()
             r = ast.NamedExpr(target=S(tmp), value=ast.BinOp(left=rl, op=pyop, right=rr))
             float_conds = [typeis(x, "float") for x in unknown]
-            float_fast = ifexp(and_(*float_conds) if len(float_conds) > 1 else float_conds[0],
+            if self.fs.float_hint:
+                # numeric code with float literals or divisions: floats first
+                int_fast = ifexp(and_(*int_conds, self.range_check(op, r, e.right)), N(tmp),
+                                 call(helper, rl, rr))
+                return ifexp(and_(*evals, *float_conds),
+                             ast.BinOp(left=rl, op=_PYOP[op](), right=rr), int_fast)
+            float_fast = ifexp(and_(*float_conds),
                                ast.BinOp(left=rl, op=_PYOP[op](), right=rr), call(helper, rl, rr))
             return ifexp(and_(*evals, *int_conds, self.range_check(op, r, e.right)), N(tmp),
                          float_fast)
@@ -1178,6 +1226,51 @@ def _join(a, b):
     if a in _NUMERIC and b in _NUMERIC:
         return NUM
     return ANY
+
+
+def _has_float_hint(stmts):
+    """Does a function body (not its nested functions) contain float
+    literals, '/' or '^'?  Such code tests for floats before integers."""
+    found = [False]
+
+    def walk(x):
+        if found[0] or isinstance(x, A.Function):
+            return
+        if isinstance(x, A.Number):
+            if type(x.value) is float:
+                found[0] = True
+        elif isinstance(x, A.BinOp) and x.op in ("/", "^"):
+            found[0] = True
+            return
+        if isinstance(x, A.Node):
+            for f in x._fields:
+                walk(getattr(x, f))
+        elif isinstance(x, (list, tuple)):
+            for y in x:
+                walk(y)
+    walk(stmts)
+    return found[0]
+
+
+def _returns_of(stmts):
+    """The single returned expressions of a function body (not of nested
+    functions)."""
+    out = []
+
+    def visit(body):
+        for s in body:
+            t = type(s)
+            if t is A.Return:
+                out.append(s.exprs[0])
+            elif t in (A.Do, A.While, A.Repeat, A.NumFor, A.GenFor):
+                visit(s.body.body)
+            elif t is A.If:
+                for _, b in s.tests:
+                    visit(b.body)
+                if s.orelse is not None:
+                    visit(s.orelse.body)
+    visit(stmts)
+    return out
 
 
 def _single_return(stmts):

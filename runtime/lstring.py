@@ -9,6 +9,7 @@ from .values import LuaTable, TRUE, FALSE, LuaError
 from .ops import set_type_metatable, setmetatable
 from .baselib import check_int, check_str, arg_error, NONE, typename_arg
 from .errors import rt_error
+from . import lpattern, lformat, lpack
 
 __all__ = ["make_string_lib"]
 
@@ -99,48 +100,8 @@ def s_char(*args):
     return "".join(out)
 
 
-def s_format(fmt=NONE, *args):
-    from .lformat import format as fmt_impl
-    return fmt_impl(check_str(fmt, 1, "format"), *args)
-
-
-def s_find(s=NONE, pat=NONE, init=None, plain=None, *_):
-    from .lpattern import find
-    return find(check_str(s, 1, "find"), check_str(pat, 2, "find"), init, plain)
-
-
-def s_match(s=NONE, pat=NONE, init=None, *_):
-    from .lpattern import match
-    return match(check_str(s, 1, "match"), check_str(pat, 2, "match"), init)
-
-
-def s_gmatch(s=NONE, pat=NONE, *_):
-    from .lpattern import gmatch
-    return gmatch(check_str(s, 1, "gmatch"), check_str(pat, 2, "gmatch"))
-
-
-def s_gsub(s=NONE, pat=NONE, repl=NONE, n=None, *_):
-    from .lpattern import gsub
-    return gsub(check_str(s, 1, "gsub"), check_str(pat, 2, "gsub"), repl, n)
-
-
 def s_dump(f=NONE, *_):
     rt_error("unable to dump given function")
-
-
-def s_pack(fmt=NONE, *args):
-    from .lpack import pack
-    return pack(check_str(fmt, 1, "pack"), *args)
-
-
-def s_unpack(fmt=NONE, s=NONE, pos=None, *_):
-    from .lpack import unpack
-    return unpack(check_str(fmt, 1, "unpack"), check_str(s, 2, "unpack"), pos)
-
-
-def s_packsize(fmt=NONE, *_):
-    from .lpack import packsize
-    return packsize(check_str(fmt, 1, "packsize"))
 
 
 def _string_call(_self, v=NONE, *_):
@@ -155,10 +116,10 @@ def make_string_lib():
     lib = LuaTable()
     for name, fn in [("len", s_len), ("sub", s_sub), ("upper", s_upper), ("lower", s_lower),
                      ("rep", s_rep), ("reverse", s_reverse), ("byte", s_byte),
-                     ("char", s_char), ("format", s_format), ("find", s_find),
-                     ("match", s_match), ("gmatch", s_gmatch), ("gsub", s_gsub),
-                     ("dump", s_dump), ("pack", s_pack), ("unpack", s_unpack),
-                     ("packsize", s_packsize)]:
+                     ("char", s_char), ("format", lformat.format), ("find", lpattern.find),
+                     ("match", lpattern.match), ("gmatch", lpattern.gmatch),
+                     ("gsub", lpattern.gsub), ("dump", s_dump), ("pack", lpack.pack),
+                     ("unpack", lpack.unpack), ("packsize", lpack.packsize)]:
         lib[name] = fn
     meta = LuaTable()
     meta["__index"] = lib
