@@ -1000,6 +1000,19 @@ class Generator:
         tmp = self.fs.temp()
         return ast.NamedExpr(target=S(tmp), value=x), N(tmp)
 
+    def ring_raw(self, e):
+        """Unwrapped Python expression for an integer + - * tree."""
+        def operand(x):
+            x0 = x
+            while type(x) is A.Paren:
+                x = x.expr
+            if (type(x) is A.BinOp and x.op in _PYOP and self.etype(x.left) == INT
+                    and self.etype(x.right) == INT):
+                self.note(x, "arith", self.describe(x.left), self.describe(x.right))
+                return self.stamp(self.ring_raw(x), x)
+            return self.value(x0)
+        return ast.BinOp(left=operand(e.left), op=_PYOP[e.op](), right=operand(e.right))
+
     @staticmethod
     def range_check(op, r, right):
         """The overflow test of an integer + - *: one-sided when the right
@@ -1007,10 +1020,10 @@ class Generator:
         if type(right) is A.Number and type(right.value) is int and op in ("+", "-"):
             c = right.value if op == "+" else -right.value
             if c >= 0:
-                return ast.Compare(left=r, ops=[ast.LtE()], comparators=[N("MAXINT")])
-            return ast.Compare(left=r, ops=[ast.GtE()], comparators=[N("MININT")])
-        return ast.Compare(left=N("MININT"), ops=[ast.LtE(), ast.LtE()],
-                           comparators=[r, N("MAXINT")])
+                return ast.Compare(left=r, ops=[ast.LtE()], comparators=[C(0x7FFFFFFFFFFFFFFF)])
+            return ast.Compare(left=r, ops=[ast.GtE()], comparators=[C(-0x8000000000000000)])
+        return ast.Compare(left=C(-0x8000000000000000), ops=[ast.LtE(), ast.LtE()],
+                           comparators=[r, C(0x7FFFFFFFFFFFFFFF)])
 
     def e_BinOp(self, e):
         op = e.op
@@ -1138,9 +1151,23 @@ class Generator:
         rt = self.etype(e.right)
         kind = "bitwise" if op in ("&", "|", "~", "<<", ">>") else "arith"
         self.note(e, kind, self.describe(e.left), self.describe(e.right))
+        helper = _ARITH_HELPER[op]
+        if op in _PYOP and lt == INT and rt == INT:
+            # integer + - * trees wrap once at their root: reduction modulo
+            # 2^64 commutes with + - *, so inner results may stay unwrapped
+            raw = self.ring_raw(e)
+            tmp = self.fs.temp()
+            r = ast.NamedExpr(target=S(tmp), value=raw)
+            left = e.left
+            while type(left) is A.Paren:
+                left = left.expr
+            fused = type(left) is A.BinOp and left.op in _PYOP
+            # a one-sided test is only valid when the left operand is in range
+            check = (self.range_check(op, r, None) if fused
+                     else self.range_check(op, r, e.right))
+            return ifexp(check, N(tmp), call("wrapint", N(tmp)))
         left = self.value(e.left)
         right = self.value(e.right)
-        helper = _ARITH_HELPER[op]
         if op in _PYOP:
             pyop = _PYOP[op]()
             if (lt == FLOAT and rt in _NUMERIC) or (rt == FLOAT and lt in _NUMERIC):
