@@ -404,7 +404,7 @@ def uname():
         return " ".join(platform.uname())
 
 
-def record(results, ref, wippy, opts):
+def record(results, ref, wippy, opts, extra_lines=()):
     now = datetime.datetime.now(datetime.timezone.utc)
     section = [
         RUN_MARKER,
@@ -424,6 +424,7 @@ def record(results, ref, wippy, opts):
         "",
     ]
     section += ["- " + line for line in summary_lines(results)]
+    section += ["- " + line for line in extra_lines]
     section.append("")
     new = "\n".join(section) + "\n"
 
@@ -521,6 +522,12 @@ def main(argv=None):
     print()
     for line in summary_lines(results):
         print(line)
+    compile_lines = []
+    if not opts.only:
+        from . import compile_speed
+        compile_lines = compile_speed.summary_lines(compile_speed.measure(opts.repeat))
+        for line in compile_lines:
+            print(line)
 
     failed = [r for r in results if r.status != "ok"]
     if failed:
@@ -528,7 +535,7 @@ def main(argv=None):
             len(failed), ", ".join("%s: %s" % (r.name, r.status) for r in failed)),
             file=sys.stderr)
     if opts.record:
-        record(results, ref, wippy, opts)
+        record(results, ref, wippy, opts, compile_lines)
         print("\nrecorded in %s" % os.path.relpath(RESULTS))
     return 1 if failed else 0
 

@@ -13,6 +13,7 @@ unmarshals the code object and never parses.
 """
 
 import ast
+import gc
 import hashlib
 import linecache
 import marshal
@@ -77,11 +78,20 @@ def _parse(source, chunkname):
 
 
 def _generate(source, chunkname):
+    gc_was_on = gc.isenabled()
+    gc.disable()        # the trees are acyclic; collections only cost time here
+    try:
+        return _generate_nogc(source, chunkname)
+    finally:
+        if gc_was_on:
+            gc.enable()
+
+
+def _generate_nogc(source, chunkname):
     from .codegen import generate
     tree = _parse(source, chunkname)
     try:
         mod, errinfo, names = generate(tree, chunkname)
-        ast.fix_missing_locations(mod)
         return mod, errinfo, names
     except (LuaSyntaxError, InternalCompilerError):
         raise

@@ -128,21 +128,20 @@ class Generator:
 
     # -- positions ---------------------------------------------------------
     def stamp(self, node, lua):
-        line = lua.line or 1
-        col = lua.col or 0
-        self._stamp(node, line, col)
-        return node
+        """Give a generated node the position of the Lua node it came from.
 
-    def _stamp(self, node, line, col):
-        if "lineno" in node._attributes:
-            if getattr(node, "lineno", None) is not None and hasattr(node, "end_col_offset"):
-                return
+        Only the root of each generated piece is stamped here; the final
+        ``fill_positions`` pass copies positions down to the nodes below it
+        that have none, so every Python node ends up with the position of
+        the innermost Lua node that produced it."""
+        if "lineno" in node._attributes and getattr(node, "lineno", None) is None:
+            line = lua.line or 1
+            col = lua.col or 0
             node.lineno = line
             node.col_offset = col
             node.end_lineno = line
             node.end_col_offset = col + 1
-        for child in ast.iter_child_nodes(node):
-            self._stamp(child, line, col)
+        return node
 
     def note(self, lua, kind, *descs):
         key = (lua.line or 1, lua.col or 0)
@@ -1255,6 +1254,35 @@ def _join(a, b):
     return ANY
 
 
+def fill_positions(tree):
+    """Copy positions from each node to its descendants that have none."""
+    stack = [(tree, 1, 0)]
+    pop = stack.pop
+    push = stack.append
+    AST = ast.AST
+    while stack:
+        node, line, col = pop()
+        attrs = node._attributes
+        if attrs:
+            if getattr(node, "lineno", None) is None:
+                if "lineno" in attrs:
+                    node.lineno = line
+                    node.col_offset = col
+                    node.end_lineno = line
+                    node.end_col_offset = col + 1
+            else:
+                line = node.lineno
+                col = node.col_offset
+        for name in node._fields:
+            v = getattr(node, name, None)
+            if isinstance(v, AST):
+                push((v, line, col))
+            elif type(v) is list:
+                for x in v:
+                    if isinstance(x, AST):
+                        push((x, line, col))
+
+
 def _has_float_hint(stmts):
     """Does a function body (not its nested functions) contain float
     literals, '/' or '^'?  Such code tests for floats before integers."""
@@ -1348,6 +1376,7 @@ def generate(block, chunkname):
     g = Generator(chunkname)
     g.plan = analyze_gotos(block, chunkname)
     mod = g.module(block)
+    fill_positions(mod)
     return mod, g.errinfo, g.display_names
 
 
