@@ -36,7 +36,7 @@ _NONNIL = (INT, FLOAT, NUM, STR, BOOL, TABLE, FUNC)
 
 # names of runtime helpers the generated module uses (values bound by loader)
 HELPERS = [
-    "LuaTable", "LuaMetaTable", "TRUE", "FALSE", "MAXINT", "MININT", "index", "setindex", "rawset_checked",
+    "LuaTable", "LuaMetaTable", "TABLE_TYPES", "TRUE", "FALSE", "MAXINT", "MININT", "index", "setindex", "rawset_checked",
     "add", "sub", "mul", "div", "mod", "idiv", "pow", "unm", "band", "bor", "bxor",
     "shl", "shr", "bnot", "concat", "concat_n", "length", "first", "mr", "adjust",
     "forrange", "forin", "wrapint", "fdiv", "fmt_float", "table_nn", "table_multi",
@@ -529,7 +529,8 @@ class Generator:
             obj = self.value(t.obj)
             key = self.value(t.key)
             val = self.value(s.exprs[0])
-            return self.store_index(t, obj, key, val, self.etype(t.key), self.etype(s.exprs[0]))
+            return self.store_index(t, obj, key, val, self.etype(t.key), self.etype(s.exprs[0]),
+                                    val_node=s.exprs[0])
         # multiple assignment: evaluate target prefixes, then values, then store
         out = []
         prepared = []
@@ -568,9 +569,9 @@ class Generator:
         env = self.env_expr(t)
         key = C(t.name)
         vt = self.etype(src) if src is not None else ANY
-        return self.store_index(t, env, key, value, STR, vt, is_global=True)
+        return self.store_index(t, env, key, value, STR, vt, is_global=True, val_node=src)
 
-    def store_index(self, lua, obj, key, val, ktype, vtype, is_global=False):
+    def store_index(self, lua, obj, key, val, ktype, vtype, is_global=False, val_node=None):
         self.note(lua, "index", None if is_global else self.describe(lua.obj) if type(lua) is A.Index else None)
         safe_key = ktype in (STR, INT, BOOL, TABLE, FUNC)
         if not _simple(obj):
@@ -579,14 +580,19 @@ class Generator:
             obj = N(tmp)
         else:
             pre = []
+        post = []
         if not _simple(key):
             tmp = self.fs.temp()
             pre.append(assign(S(tmp), key))
             key = N(tmp)
+            if isinstance(lua, A.Index) and type(lua.key) in (A.Table, A.Function, A.Call, A.Method):
+                post.append(assign(S(tmp), C(None)))   # do not keep new objects alive
         if not _simple(val):
             tmp = self.fs.temp()
             pre.append(assign(S(tmp), val))
             val = N(tmp)
+            if type(val_node) in (A.Table, A.Function, A.Call, A.Method):
+                post.append(assign(S(tmp), C(None)))
         slow = self.stamp(ast.Expr(value=call("setindex", obj, key, val)), lua)
         fast = assign(subscript(obj, key, _STORE), val)
         # plain table, or an existing field of a table with a metatable
@@ -597,12 +603,12 @@ class Generator:
                                                           comparators=[obj]))])
         if not safe_key:
             if isinstance(key, ast.Constant):       # nil / float constant key
-                return pre + [slow]
+                return pre + [slow] + post
             # nil and float keys need the checks of rawset_checked
             test = and_(test, isnot(call("_type", key), N("float")), isnot(key, C(None)))
         if vtype in _NONNIL:
-            return pre + [ast.If(test=test, body=[fast], orelse=[slow])]
-        return pre + [ast.If(test=and_(test, isnot(val, C(None))), body=[fast], orelse=[slow])]
+            return pre + [ast.If(test=test, body=[fast], orelse=[slow])] + post
+        return pre + [ast.If(test=and_(test, isnot(val, C(None))), body=[fast], orelse=[slow])] + post
 
     def s_CallStat(self, s):
         return [ast.Expr(value=self.call_expr(s.call))]
@@ -952,7 +958,23 @@ class Generator:
             ftmp = self.fs.temp()
             got = ast.NamedExpr(target=S(ftmp), value=ast.Call(
                 func=ast.Attribute(value=o, attr="get", ctx=_LOAD), args=[key], keywords=[]))
-            fn = ifexp(and_(typeis(first_o, "LuaTable"), isnot(got, C(None))), N(ftmp),
+            # plain table: raw get; object of the class pattern: its own
+            # field, else the field of its __index table; anything else
+            # (deeper chains, __index functions, strings) through index()
+            htmp = self.fs.temp()
+            def get(obj):
+                return ast.NamedExpr(target=S(ftmp), value=ast.Call(
+                    func=ast.Attribute(value=obj, attr="get", ctx=_LOAD), args=[key], keywords=[]))
+            meta_index = ast.NamedExpr(target=S(htmp), value=ast.Call(
+                func=ast.Attribute(value=ast.Attribute(value=o, attr="meta", ctx=_LOAD),
+                                   attr="get", ctx=_LOAD), args=[C("__index")], keywords=[]))
+            plain = and_(typeis(first_o, "LuaTable"), isnot(got, C(None)))
+            inst = and_(typeis(o, "LuaMetaTable"), ast.BoolOp(op=ast.Or(), values=[
+                isnot(get(o), C(None)),
+                and_(ast.Compare(left=call("_type", meta_index), ops=[ast.In()],
+                                 comparators=[N("TABLE_TYPES")]),
+                     isnot(get(N(htmp)), C(None)))]))
+            fn = ifexp(ast.BoolOp(op=ast.Or(), values=[plain, inst]), N(ftmp),
                        call("index", o, key))
             node = ast.Call(func=fn, args=[o] + self.args(e.args), keywords=[])
             return self.stamp(node, e)

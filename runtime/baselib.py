@@ -399,7 +399,8 @@ def lua_unpack(t=NONE, i=None, j=None, *_):
 def lua_collectgarbage(opt="collect", *_):
     import gc
     if opt in ("collect", None):
-        gc.collect()
+        from .weak import sweep
+        sweep()
         return 0
     if opt == "count":
         try:

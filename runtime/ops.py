@@ -909,7 +909,8 @@ def type_value(name):
 def helper_globals():
     """The globals every generated module needs (bound once, copied per load)."""
     g = {
-        "__builtins__": {}, "LuaTable": LuaTable, "LuaMetaTable": LuaMetaTable, "TRUE": TRUE, "FALSE": FALSE,
+        "__builtins__": {}, "LuaTable": LuaTable, "LuaMetaTable": LuaMetaTable,
+        "TABLE_TYPES": TABLE_TYPES, "TRUE": TRUE, "FALSE": FALSE,
         "MAXINT": MAXINT, "MININT": MININT, "fmt_float": fmt_float,
         "_pystr": str, "_type": type, "_tuple": tuple, "_range": range, "_len": len,
         "int": int, "float": float, "str": str,

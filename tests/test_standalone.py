@@ -1,0 +1,80 @@
+"""`wippy lua` standalone facilities: load, dofile, require, io, os, collectgarbage."""
+
+
+def test_load_text_chunks_with_env_and_errors(run_lua):
+    status, out, err = run_lua(
+        "local f = load('return 1 + ...')\n"
+        "print(f(41))\n"
+        "local env = {x = 5}\n"
+        "print(load('return x', 'chunk', 't', env)())\n"
+        "print(load('x = ', '=mine'))\n"
+        "local parts = {'return ', '7'}\n"
+        "local i = 0\n"
+        "print(load(function() i = i + 1 return parts[i] end)())\n"
+        "print(pcall(load('error(\"boom\")', '=inner')))\n")
+    assert status == 0, err
+    assert out.splitlines() == ["42", "5", "nil\tmine:1: unexpected symbol near <eof>", "7",
+                                "false\tinner:1: boom"]
+
+
+def test_dofile_and_require_local_modules(run_lua, tmp_path):
+    (tmp_path / "mod.lua").write_text("local M = {}\nfunction M.twice(x) return 2 * x end\n"
+                                      "print('loading', ...)\nreturn M\n")
+    (tmp_path / "other.lua").write_text("return 10, 20\n")
+    status, out, err = run_lua(
+        "local m = require('mod')\n"
+        "local again = require('mod')\n"
+        "print(m.twice(21), m == again, package.loaded.mod == m)\n"
+        "print(dofile('other.lua'))\n"
+        "print(pcall(require, 'nosuch'))\n")
+    assert status == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "loading\tmod\t./mod.lua"
+    assert lines[1] == "42\ttrue\ttrue"
+    assert lines[2] == "10\t20"
+    assert lines[3].startswith("false\tmodule 'nosuch' not found:")
+
+
+def test_io_read_lines_and_write(run_lua):
+    status, out, err = run_lua(
+        "local first = io.read()\n"
+        "local n = io.read('n')\n"
+        "io.write('first=', first, ' n=', n, '\\n')\n"
+        "for line in io.lines() do io.write('[', line, ']') end\n"
+        "io.stdout:write('!\\n')\n",
+        stdin=b"hello\n42\nx\ny\n")
+    assert status == 0, err
+    assert out == "first=hello n=42\n[x][y]!\n"
+
+
+def test_os_getenv_exit_and_collectgarbage(run_lua, monkeypatch):
+    monkeypatch.setenv("WIPPY_TEST_VAR", "set")
+    status, out, err = run_lua(
+        "print(os.getenv('WIPPY_TEST_VAR'), os.getenv('WIPPY_NOT_SET'))\n"
+        "print(type(collectgarbage('count')), collectgarbage())\n"
+        "print(os.platform)\n"
+        "os.exit(5)\nprint('not reached')\n")
+    assert status == 5
+    assert out.splitlines() == ["set\tnil", "number\t0", "wippy"]
+
+
+def test_debug_traceback(run_lua):
+    status, out, err = run_lua(
+        "local function inner() return debug.traceback('msg') end\n"
+        "local function outer() return inner() end\n"
+        "print(outer())\n")
+    assert status == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "msg"
+    assert lines[1] == "stack traceback:"
+    assert "prog.lua:1: in function 'inner'" in out
+    assert "prog.lua:3: in main chunk" in out
+
+
+def test_error_objects_at_top_level(run_lua):
+    status, out, err = run_lua("error({code = 1})\n")
+    assert status == 1
+    assert err.startswith("lua: (error object is a table value)")
+    status, out, err = run_lua(
+        "error(setmetatable({}, {__tostring = function() return 'custom' end}))\n")
+    assert err.startswith("lua: custom")
