@@ -6,6 +6,9 @@ for zero or several values.
 """
 
 import sys
+from functools import partial as _partial
+from itertools import count as _count, takewhile as _takewhile
+from operator import is_not as _is_not
 
 from .values import (LuaTable, LuaMetaTable, LuaFrozenTable, TABLE_TYPES, TRUE, FALSE,
                      LuaError, lua_type, tostring, str2number, MAXINT, MININT)
@@ -14,6 +17,9 @@ from .ops import (index, tostring_meta, getmetatable as raw_getmetatable, setmet
 from .errors import rt_error, arg_error, where, convert, lua_frame
 
 __all__ = ["install", "NONE", "lua_print", "lua_next", "lua_pcall"]
+
+
+_NONE_NE = _partial(_is_not, None)     # C-level "v is not None"
 
 
 class _NoneType:
@@ -161,7 +167,9 @@ def lua_ipairs(t=NONE, *_):
 def _ipairs_fast(t, c):
     if type(t) is not LuaTable or c != 0 or type(c) is not int:
         return None
-    return _ipairs_gen(t)
+    # C-level iteration: t.get(1), t.get(2), ... until the first nil, each
+    # read when the loop reaches it (as Lua's ipairs does)
+    return zip(_count(1), _takewhile(_NONE_NE, map(t.get, _count(1))))
 
 
 def _ipairs_gen(t):

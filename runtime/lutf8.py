@@ -256,7 +256,7 @@ register_fast_iter(_iter_aux, _codes_fast)
 
 
 def u_codes(s=NONE, *_):
-    check_str(s, 1, "codes")
+    s = check_str(s, 1, "codes")     # a number becomes a string, as in Lua
     return (_iter_aux, s, 0)
 
 
