@@ -125,6 +125,8 @@ class Generator:
         self.pre = []
         self.loops = []        # stack of loop kinds for break/goto handling
         self.nfuncs = 0
+        self.override = {}     # id(Lua node) or id(Var) -> speculated static type
+        self.hoisted = {}      # id(Lua node) -> temp name holding its value
 
     # -- positions ---------------------------------------------------------
     def stamp(self, node, lua):
@@ -254,6 +256,11 @@ class Generator:
         return self.etype(a)
 
     def etype(self, e):
+        ov = self.override
+        if ov:
+            o = ov.get(id(e))
+            if o is not None:
+                return o
         t = type(e)
         if t is A.Number:
             return INT if type(e.value) is int else FLOAT
@@ -271,6 +278,10 @@ class Generator:
             v = self.res.names.get(id(e))
             if v is None:
                 return ANY
+            if ov:
+                o = ov.get(id(v))
+                if o is not None:
+                    return o
             return v.type
         if t is A.Paren:
             return self.etype(e.expr)
@@ -464,6 +475,12 @@ class Generator:
         return assign(S(v.pyname), value)
 
     def s_Local(self, s):
+        spec = self.speculate(s, s.exprs)
+        if spec is not None:
+            return spec
+        return self.s_Local_generic(s)
+
+    def s_Local_generic(self, s):
         vars_ = [self.res.decls[(id(s), i)] for i in range(len(s.names))]
         values = self.explist(s.exprs, len(vars_))
         if len(vars_) == 1:
@@ -521,6 +538,12 @@ class Generator:
         return [self.declare_store(v, call("type_value", C(s.name)))]
 
     def s_Assign(self, s):
+        spec = self.speculate(s, s.exprs)
+        if spec is not None:
+            return spec
+        return self.s_Assign_generic(s)
+
+    def s_Assign_generic(self, s):
         targets = s.targets
         if len(targets) == 1 and len(s.exprs) == 1:
             t = targets[0]
@@ -760,9 +783,120 @@ class Generator:
     def s_Label(self, s):
         return []
 
+    # -- speculation ------------------------------------------------------------
+    def speculate(self, s, exprs):
+        """Guarded arithmetic statements.
+
+        When the right-hand sides of an assignment are arithmetic trees
+        (+ - * / and unary minus) over operands of unknown type, check the
+        operands' types once for the whole statement instead of at every
+        operation: operands that are not locals or constants (field reads,
+        calls) are evaluated first, in order, into temporaries (Lua leaves
+        the evaluation order of operands unspecified), then
+
+            if <every unknown operand is a float (int in integer code)>:
+                <the statement compiled with those operands typed>
+            else:
+                <the statement compiled generically on the same values>
+        """
+        if self.hoisted or self.override or not exprs or self.res.uses_env:
+            return None
+        nops = [0]
+        leaves = []
+
+        def walk(e):
+            t = type(e)
+            if t is A.Paren:
+                return walk(e.expr)
+            if t is A.BinOp and e.op in ("+", "-", "*", "/"):
+                nops[0] += 1
+                return walk(e.left) and walk(e.right)
+            if t is A.UnOp and e.op == "-" and type(e.operand) is not A.Number:
+                nops[0] += 1
+                return walk(e.operand)
+            if t is A.Number:
+                return True
+            if t in (A.Name, A.Index, A.Call, A.Method):
+                leaves.append(e)
+                return True
+            return False
+        for e in exprs:
+            if type(e) in (A.Call, A.Method, A.Vararg) and e is exprs[-1] and len(exprs) > 1:
+                return None
+            if not walk(e):
+                return None
+        if nops[0] < 2:
+            return None
+        spec_t = FLOAT if self.fs.float_hint else INT
+        guard_names = []
+        pre = []
+        override = {}
+        hoisted = {}
+        seen = set()
+        for leaf in leaves:
+            lt = self.etype(leaf)
+            if lt in (INT, FLOAT):
+                if type(leaf) is not A.Name:
+                    tmp = self.fs.temp()
+                    pre.append(assign(S(tmp), self.value(leaf)))
+                    hoisted[id(leaf)] = tmp
+                continue
+            if lt not in (ANY, NUM):
+                return None
+            if type(leaf) is A.Name:
+                v = self.res.names.get(id(leaf))
+                if v is None or v.boxed:
+                    tmp = self.fs.temp()
+                    pre.append(assign(S(tmp), self.value(leaf)))
+                    hoisted[id(leaf)] = tmp
+                    override[id(leaf)] = spec_t
+                    name = tmp
+                else:
+                    override[id(v)] = spec_t
+                    name = v.pyname
+            else:
+                tmp = self.fs.temp()
+                pre.append(assign(S(tmp), self.value(leaf)))
+                hoisted[id(leaf)] = tmp
+                override[id(leaf)] = spec_t
+                name = tmp
+            if name not in seen:
+                seen.add(name)
+                guard_names.append(name)
+        if not guard_names:
+            return None
+        # the typed version (targets that are speculated locals keep their
+        # type only in this branch, so leave assignments untyped)
+        self.hoisted = hoisted
+        self.override = override
+        try:
+            fast = self._spec_body(s)
+        finally:
+            self.override = {}
+        try:
+            slow = self._spec_body(s)
+        finally:
+            self.hoisted = {}
+        guard = and_(*[typeis(N(n), "float" if spec_t == FLOAT else "int") for n in guard_names])
+        return pre + [ast.If(test=guard, body=fast, orelse=slow)]
+
+    def _spec_body(self, s):
+        saved = self.pre
+        self.pre = []
+        body = (self.s_Local_generic(s) if type(s) is A.Local else self.s_Assign_generic(s))
+        out = self.pre + body
+        self.pre = saved
+        for node in out:
+            self.stamp(node, s)
+        return out
+
     # -- expressions ----------------------------------------------------------
     def value(self, e):
         """A Python expression for the single Lua value of e."""
+        if self.hoisted:
+            h = self.hoisted.get(id(e))
+            if h is not None:
+                return N(h)
         node = getattr(self, "e_" + type(e).__name__)(e)
         return self.stamp(node, e)
 
@@ -1278,31 +1412,29 @@ def _join(a, b):
 
 def fill_positions(tree):
     """Copy positions from each node to its descendants that have none."""
+    AST = ast.AST
+    load, store = _LOAD, _STORE
     stack = [(tree, 1, 0)]
     pop = stack.pop
     push = stack.append
-    AST = ast.AST
     while stack:
         node, line, col = pop()
-        attrs = node._attributes
-        if attrs:
-            if getattr(node, "lineno", None) is None:
-                if "lineno" in attrs:
-                    node.lineno = line
-                    node.col_offset = col
-                    node.end_lineno = line
-                    node.end_col_offset = col + 1
-            else:
-                line = node.lineno
-                col = node.col_offset
-        for name in node._fields:
-            v = getattr(node, name, None)
-            if isinstance(v, AST):
-                push((v, line, col))
-            elif type(v) is list:
+        d = node.__dict__
+        if "lineno" in d:
+            line = d["lineno"]
+            col = d["col_offset"]
+        elif node._attributes:
+            d["lineno"] = line
+            d["col_offset"] = col
+            d["end_lineno"] = line
+            d["end_col_offset"] = col + 1
+        for v in list(d.values()):
+            if type(v) is list:
                 for x in v:
                     if isinstance(x, AST):
                         push((x, line, col))
+            elif isinstance(v, AST) and v is not load and v is not store:
+                push((v, line, col))
 
 
 def _has_float_hint(stmts):

@@ -13,7 +13,7 @@ from . import lpattern, lformat, lpack
 
 __all__ = ["make_string_lib"]
 
-MAXSIZE = 0x7FFFFFFF
+MAXSIZE = 0x7FFFFFFF        # lstrlib.c's MAXSIZE (INT_MAX): limit of string.rep results
 
 
 def _posrelat(pos, n):
@@ -62,11 +62,12 @@ def s_rep(s=NONE, n=NONE, sep="", *_):
     sep = check_str(sep, 3, "rep", "")
     if n <= 0:
         return ""
-    total = len(s) * n + len(sep) * (n - 1)
-    if total > MAXSIZE * 4:
+    # exactly lstrlib.c's test, MAXSIZE being INT_MAX in Lua 5.3: results
+    # beyond 2^31 - 1 bytes are refused before anything is allocated
+    if len(s) + len(sep) > MAXSIZE // n:
         rt_error("resulting string too large")
     if sep:
-        return sep.join([s] * n)
+        return (s + sep) * (n - 1) + s
     return s * n
 
 
