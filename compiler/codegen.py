@@ -620,10 +620,11 @@ class Generator:
         fast = assign(subscript(obj, key, _STORE), val)
         # plain table, or an existing field of a table with a metatable
         # (__newindex only applies to absent keys)
+        ctmp = self.fs.temp()
         test = ast.BoolOp(op=ast.Or(), values=[
-            typeis(obj, "LuaTable"),
-            and_(typeis(obj, "LuaMetaTable"), ast.Compare(left=key, ops=[ast.In()],
-                                                          comparators=[obj]))])
+            is_(ast.NamedExpr(target=S(ctmp), value=call("_type", obj)), N("LuaTable")),
+            and_(is_(N(ctmp), N("LuaMetaTable")), ast.Compare(left=key, ops=[ast.In()],
+                                                              comparators=[obj]))])
         if not safe_key:
             if isinstance(key, ast.Constant):       # nil / float constant key
                 return pre + [slow] + post
@@ -976,7 +977,7 @@ class Generator:
             # plain table: raw get; table with a metatable: raw hit inline,
             # a miss goes through index() (the __index protocol)
             vt = self.fs.temp()
-            meta_hit = and_(typeis(o, "LuaMetaTable"),
+            meta_hit = and_(call("_isinstance", o, N("LuaMetaTable")),
                             isnot(ast.NamedExpr(target=S(vt), value=ast.Call(
                                 func=ast.Attribute(value=o, attr="get", ctx=_LOAD), args=[k],
                                 keywords=[])), C(None)))

@@ -10,9 +10,10 @@ from functools import partial as _partial
 from itertools import count as _count, takewhile as _takewhile
 from operator import is_not as _is_not
 
-from .values import (LuaTable, LuaMetaTable, LuaFrozenTable, TABLE_TYPES, TRUE, FALSE,
+from .values import (LuaTable, LuaMetaTable, LuaFrozenTable, LuaClassTable, TABLE_TYPES,
+                     TRUE, FALSE,
                      LuaError, lua_type, tostring, str2number, MAXINT, MININT)
-from .ops import (index, tostring_meta, getmetatable as raw_getmetatable, setmetatable as
+from .ops import (index, tostring_meta, class_written, getmetatable as raw_getmetatable, setmetatable as
                   raw_setmetatable, rawset_checked, register_fast_iter, length, OpError)
 from .errors import rt_error, arg_error, where, convert, lua_frame
 
@@ -273,6 +274,8 @@ def lua_rawset(t=NONE, k=NONE, v=NONE, *_):
     if type(t) is LuaFrozenTable:
         rt_error("attempt to modify a frozen table")
     rawset_checked(t, k, v)
+    if type(t) is LuaClassTable:
+        class_written(t, k, v)
     return t
 
 

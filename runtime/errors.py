@@ -150,7 +150,7 @@ def _tointeger_message(info, operand):
 
 _PYTYPES = {"NoneType": "nil", "int": "number", "float": "number", "str": "string",
             "LuaBool": "boolean", "LuaTable": "table", "LuaMetaTable": "table",
-            "LuaFrozenTable": "table", "function": "function",
+            "LuaFrozenTable": "table", "LuaClassTable": "table", "function": "function",
             "builtin_function_or_method": "function", "Coroutine": "thread",
             "method": "function"}
 

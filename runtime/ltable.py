@@ -2,7 +2,7 @@
 
 from functools import cmp_to_key
 
-from .values import LuaTable, LuaMetaTable, LuaFrozenTable, TABLE_TYPES, TRUE, FALSE, LuaError, lua_type
+from .values import LuaTable, LuaMetaTable, LuaFrozenTable, LuaClassTable, TABLE_TYPES, TRUE, FALSE, LuaError, lua_type
 from .ops import index, setindex, length, tostring_meta, truth
 from .baselib import check_int, check_table, check_str, arg_error, NONE, typename_arg, lua_unpack
 from .errors import rt_error
@@ -198,8 +198,11 @@ def t_freeze(t=NONE, *_):
     if type(t) is LuaFrozenTable:
         return t
     mt = t.meta
+    if type(t) is LuaClassTable:
+        from .ops import CLASS_VERSION
+        CLASS_VERSION[0] += 1
     t.__class__ = LuaFrozenTable
-    t.meta = mt if mt is not None else LuaTable()
+    t.meta = mt
     return t
 
 

@@ -13,7 +13,7 @@ Lua frame when the error is caught.
 
 import math
 
-from .values import (LuaTable, LuaMetaTable, LuaFrozenTable, TABLE_TYPES, LuaBool,
+from .values import (LuaTable, LuaMetaTable, LuaFrozenTable, LuaClassTable, TABLE_TYPES, LuaBool,
                      TRUE, FALSE, LuaError, MAXINT, MININT, wrap, fmt_float,
                      lua_type, str2number)
 
@@ -56,7 +56,7 @@ def getmetatable(v):
     t = type(v)
     if t is LuaTable:
         return None
-    if t is LuaMetaTable or t is LuaFrozenTable:
+    if t is LuaMetaTable or t is LuaFrozenTable or t is LuaClassTable:
         return v.meta
     return _type_metas.get(lua_type(v))
 
@@ -71,15 +71,48 @@ def set_type_metatable(tname, mt):
         _type_metas[tname] = mt
 
 
+# bumped by every write to a class table; lookups cached in a class table's
+# ``ic`` are valid while its ``icv`` equals this number
+CLASS_VERSION = [0]
+_MISS = object()
+
+
+def mark_class(mt):
+    """A table becomes a metatable: it and its __index table are "classes"."""
+    if type(mt) is LuaTable or type(mt) is LuaMetaTable:
+        mt.__class__ = LuaClassTable
+    h = mt.get("__index")
+    if type(h) is LuaTable or type(h) is LuaMetaTable:
+        h.__class__ = LuaClassTable
+
+
 def setmetatable(t, mt):
+    tt = type(t)
+    if tt is LuaClassTable:
+        CLASS_VERSION[0] += 1
+        t.meta = mt
+        if mt is not None:
+            mark_class(mt)
+        return t
     if mt is None:
-        if type(t) is LuaMetaTable:
+        if tt is LuaMetaTable:
             t.__class__ = LuaTable
             del t.meta
+        elif tt is LuaFrozenTable:
+            t.meta = None
         return t
-    t.__class__ = LuaFrozenTable if type(t) is LuaFrozenTable else LuaMetaTable
+    if tt is not LuaFrozenTable:
+        t.__class__ = LuaMetaTable
     t.meta = mt
+    mark_class(mt)
     return t
+
+
+def class_written(t, k, v):
+    """Bookkeeping after a raw write into a class table."""
+    CLASS_VERSION[0] += 1
+    if k == "__index" and (type(v) is LuaTable or type(v) is LuaMetaTable):
+        v.__class__ = LuaClassTable
 
 
 def metamethod(v, event):
@@ -103,7 +136,20 @@ def index(o, k):
         v = o.get(k)
         if v is not None:
             return v
-        h = o.meta.get("__index")
+        mt = o.meta
+        if type(mt) is LuaClassTable:
+            if mt.icv == CLASS_VERSION[0]:
+                v = mt.ic.get(k, _MISS)
+                if v is not _MISS:
+                    return v
+            else:
+                mt.ic = {}
+                mt.icv = CLASS_VERSION[0]
+            v, cacheable = _class_lookup(o, mt, k)
+            if cacheable:
+                mt.ic[k] = v
+            return v
+        h = mt.get("__index")
         if h is None:
             return None
         th = type(h)
@@ -125,16 +171,49 @@ def index(o, k):
     return _index_slow(o, k)
 
 
+def _class_lookup(o, mt, k):
+    """Follow __index from o's metatable mt: (value, cacheable).  The result
+    may be cached per metatable only when every table on the way is a class
+    table (whose writes bump CLASS_VERSION) or frozen, and no __index
+    function was called."""
+    loop = 0
+    cur = o
+    while True:
+        h = mt.get("__index")
+        if h is None:
+            return None, True
+        th = type(h)
+        if th is LuaClassTable or th is LuaFrozenTable:
+            v = h.get(k)
+            if v is not None:
+                return v, True
+            mt = h.meta
+            if mt is None:
+                return None, True
+            if type(mt) is not LuaClassTable:
+                return index(h, k), False
+            cur = h
+            loop += 1
+            if loop >= 2000:
+                raise OpError("index", 0, None, "'__index' chain too long; possible loop")
+            continue
+        if th in TABLE_TYPES:
+            return index(h, k), False
+        return _meta_result(h(cur, k)), False
+
+
 def _index_chain(o, h, k):
     loop = 0
     while True:
         th = type(h)
         if th is LuaTable:
             return h.get(k)
-        if th is LuaMetaTable or th is LuaFrozenTable:
+        if th is LuaMetaTable or th is LuaFrozenTable or th is LuaClassTable:
             v = h.get(k)
             if v is not None:
                 return v
+            if h.meta is None:
+                return None
             o = h
             h = h.meta.get("__index")
             if h is None:
@@ -148,10 +227,12 @@ def _index_chain(o, h, k):
 
 def _index_slow(o, k):
     t = type(o)
-    if t is LuaFrozenTable:
+    if t is LuaClassTable or t is LuaFrozenTable:
         v = o.get(k)
         if v is not None:
             return v
+        if o.meta is None:
+            return None
         h = o.meta.get("__index")
         if h is None:
             return None
@@ -183,6 +264,13 @@ def setindex(o, k, v):
             h = o.meta.get("__newindex")
             if h is None:
                 rawset_checked(o, k, v)
+                return
+        elif t is LuaClassTable:
+            mt = o.meta
+            h = mt.get("__newindex") if mt is not None and k not in o else None
+            if h is None:
+                rawset_checked(o, k, v)
+                class_written(o, k, v)
                 return
         elif t is LuaFrozenTable:
             raise LuaError(_where() + "attempt to modify a frozen table")
@@ -565,7 +653,7 @@ def length(v):
     h = metamethod(v, "__len")
     if h is not None:
         return _meta_result(h(v))
-    if t is LuaMetaTable or t is LuaFrozenTable:
+    if t in TABLE_TYPES:
         return v.length()
     raise OpError("len", 0, lua_type(v))
 
@@ -635,7 +723,7 @@ def le(a, b):
 
 
 def call_meta(t, args):
-    h = t.meta.get("__call")
+    h = t.meta.get("__call") if t.meta is not None else None
     if h is None or type(h) in TABLE_TYPES:
         # Lua 5.3 does not follow a __call that is itself a table
         raise OpError("call", 0, "table")
@@ -913,7 +1001,7 @@ def helper_globals():
         "TABLE_TYPES": TABLE_TYPES, "TRUE": TRUE, "FALSE": FALSE,
         "MAXINT": MAXINT, "MININT": MININT, "fmt_float": fmt_float,
         "_pystr": str, "_type": type, "_tuple": tuple, "_range": range, "_len": len,
-        "int": int, "float": float, "str": str,
+        "int": int, "float": float, "str": str, "_isinstance": isinstance,
     }
     for name in ("index", "setindex", "rawset_checked", "add", "sub", "mul", "div", "mod",
                  "idiv", "pow", "unm", "band", "bor", "bxor", "shl", "shr", "bnot", "concat",

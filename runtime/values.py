@@ -32,6 +32,7 @@ as fast as a list index plus bounds check).  Invariants:
 import math
 
 __all__ = ["LuaBool", "TRUE", "FALSE", "LuaTable", "LuaMetaTable", "LuaFrozenTable",
+           "LuaClassTable",
            "TABLE_TYPES", "LuaError", "lua_type",
            "tostring", "tonumber", "fmt_float", "MAXINT", "MININT", "wrap"]
 
@@ -165,7 +166,19 @@ class LuaFrozenTable(LuaMetaTable):
     __hash__ = object.__hash__
 
 
-TABLE_TYPES = frozenset((LuaTable, LuaMetaTable, LuaFrozenTable))
+class LuaClassTable(LuaMetaTable):
+    """A table used as a metatable or as an ``__index`` table (a "class").
+
+    Its ``meta`` may be None.  Because its type is not ``LuaTable``, every
+    write to it goes through ``ops.setindex`` (or rawset), which bumps
+    ``ops.CLASS_VERSION``: lookups through metatables can then be cached
+    per metatable (``ic``, valid while ``icv`` equals the version)."""
+    __hash__ = object.__hash__
+    ic = None
+    icv = -1
+
+
+TABLE_TYPES = frozenset((LuaTable, LuaMetaTable, LuaFrozenTable, LuaClassTable))
 
 
 def fmt_float(f):
@@ -198,6 +211,7 @@ def lua_type(v):
 
 _TYPE_NAMES = {int: "number", float: "number", str: "string", LuaBool: "boolean",
                LuaTable: "table", LuaMetaTable: "table", LuaFrozenTable: "table",
+               LuaClassTable: "table",
                type(None): "nil"}
 
 

@@ -19,14 +19,14 @@ import re
 import sys
 import types
 
-from .values import LuaMetaTable, LuaFrozenTable, LuaTable
+from .values import LuaMetaTable, LuaFrozenTable, LuaTable, LuaClassTable, TABLE_TYPES
 
 __all__ = ["sweep"]
 
 
 def _collectable(v):
     t = type(v)
-    return t in (LuaTable, LuaMetaTable, LuaFrozenTable) or t is types.FunctionType or \
+    return t in TABLE_TYPES or t is types.FunctionType or \
         (t.__name__ == "Coroutine")
 
 
@@ -34,7 +34,7 @@ def _weak_tables():
     found = []
     for o in gc.get_objects():
         t = type(o)
-        if t is LuaMetaTable or t is LuaFrozenTable:
+        if t is LuaMetaTable or t is LuaFrozenTable or t is LuaClassTable:
             mode = o.meta.get("__mode") if o.meta is not None else None
             if type(mode) is str and ("k" in mode or "v" in mode):
                 found.append((o, "k" in mode, "v" in mode))
