@@ -393,6 +393,7 @@ class Generator:
         out = []
         for s in stmts:
             self.pre = []
+            self.cur = s
             produced = getattr(self, "s_" + type(s).__name__)(s)
             if self.pre:
                 for p in self.pre:
@@ -1530,7 +1531,15 @@ def generate(block, chunkname):
     Returns (module_ast, errinfo, display_names)."""
     g = Generator(chunkname)
     g.plan = analyze_gotos(block, chunkname)
-    mod = g.module(block)
+    g.cur = None
+    try:
+        mod = g.module(block)
+    except (LuaSyntaxError, InternalCompilerError, RecursionError):
+        raise
+    except Exception as exc:
+        where = "%s:%d" % (chunkname, g.cur.line) if g.cur is not None else chunkname
+        raise InternalCompilerError("internal compiler error at %s: %s: %s" % (
+            where, type(exc).__name__, exc)) from exc
     fill_positions(mod)
     return mod, g.errinfo, g.display_names
 

@@ -142,3 +142,15 @@ def test_runaway_recursion_is_stack_overflow(run_lua):
                                "print(pcall(f, 1))\nprint(select('#', f))\n")
     assert status == 0, err
     assert out.startswith("false\tprog.lua:1: stack overflow")
+
+
+def test_internal_compiler_error_names_the_position(monkeypatch):
+    from wippy.compiler import codegen
+    from wippy.compiler.errors import InternalCompilerError
+
+    def broken(self, s):
+        raise KeyError("boom")
+    monkeypatch.setattr(codegen.Generator, "s_Return", broken)
+    with pytest.raises(InternalCompilerError) as info:
+        chunkmod.compile_chunk("local x = 1\n\nreturn x\n", "ice.lua", use_cache=False)
+    assert "internal compiler error at ice.lua:3:" in str(info.value)
