@@ -127,6 +127,8 @@ class Generator:
         self.nfuncs = 0
         self.override = {}     # id(Lua node) or id(Var) -> speculated static type
         self.hoisted = {}      # id(Lua node) -> temp name holding its value
+        self.run = None        # speculation run of the current block (see speculate)
+        self.speculated = False
 
     # -- positions ---------------------------------------------------------
     def stamp(self, node, lua):
@@ -391,10 +393,22 @@ class Generator:
 
     def plain_block(self, stmts):
         out = []
+        saved_run = self.run
+        self.run = {"ok": None, "known": {}}
         for s in stmts:
             self.pre = []
             self.cur = s
-            produced = getattr(self, "s_" + type(s).__name__)(s)
+            ts = type(s)
+            if ts not in (A.Local, A.Assign, A.CallStat):
+                # control flow ends a speculation run (it may branch around
+                # the statements that established the known types)
+                self.run = {"ok": None, "known": {}}
+            self.speculated = False
+            produced = getattr(self, "s_" + ts.__name__)(s)
+            if ts is not A.CallStat and not self.speculated:
+                self.forget_assigned(s)
+            if ts not in (A.Local, A.Assign, A.CallStat):
+                self.run = {"ok": None, "known": {}}
             if self.pre:
                 for p in self.pre:
                     self.stamp(p, s)
@@ -403,7 +417,23 @@ class Generator:
             for p in produced:
                 self.stamp(p, s)
             out.extend(produced)
+        self.run = saved_run
         return out
+
+    def forget_assigned(self, s):
+        """Locals assigned by a statement compiled generically lose their
+        speculated type in the current run."""
+        known = self.run["known"]
+        if not known:
+            return
+        if type(s) is A.Assign:
+            for t in s.targets:
+                if type(t) is A.Name:
+                    v = self.res.names.get(id(t))
+                    if v is not None:
+                        known.pop(id(v), None)
+        elif type(s) in (A.LocalFunction,):
+            pass
 
     def wrapped_block(self, stmts, targets):
         """A block holding labels targeted by general gotos (see gotos.py)."""
@@ -827,9 +857,11 @@ class Generator:
                 return None
             if not walk(e):
                 return None
-        if nops[0] < 2:
+        if nops[0] < 1:
             return None
         spec_t = FLOAT if self.fs.float_hint else INT
+        run = self.run
+        known = run["known"] if run is not None else {}
         guard_names = []
         pre = []
         override = {}
@@ -847,6 +879,9 @@ class Generator:
                 return None
             if type(leaf) is A.Name:
                 v = self.res.names.get(id(leaf))
+                if v is not None and id(v) in known:
+                    override[id(v)] = known[id(v)]
+                    continue
                 if v is None or v.boxed:
                     tmp = self.fs.temp()
                     pre.append(assign(S(tmp), self.value(leaf)))
@@ -865,22 +900,60 @@ class Generator:
             if name not in seen:
                 seen.add(name)
                 guard_names.append(name)
-        if not guard_names:
+        if not guard_names and not (override and run is not None):
             return None
-        # the typed version (targets that are speculated locals keep their
-        # type only in this branch, so leave assignments untyped)
+        # the typed version, then the generic one on the same hoisted values
         self.hoisted = hoisted
         self.override = override
         try:
             fast = self._spec_body(s)
+            newly = self._spec_targets(s)
         finally:
             self.override = {}
         try:
             slow = self._spec_body(s)
         finally:
             self.hoisted = {}
-        guard = and_(*[typeis(N(n), "float" if spec_t == FLOAT else "int") for n in guard_names])
-        return pre + [ast.If(test=guard, body=fast, orelse=slow)]
+        guard = [typeis(N(n), "float" if spec_t == FLOAT else "int") for n in guard_names]
+        self.speculated = True
+        if run is None:
+            return pre + [ast.If(test=and_(*guard), body=fast, orelse=slow)]
+        init = []
+        if run["ok"] is None:
+            run["ok"] = "_ok" + self.fs.temp()
+            init = [assign(S(run["ok"]), C(True))]
+        ok = run["ok"]
+        # locals assigned here are known (in the fast branch, i.e. while
+        # the run's flag holds) to have the type their typed value has
+        for vid in newly[1]:
+            known.pop(vid, None)
+        known.update(newly[0])
+        return init + pre + [ast.If(test=and_(N(ok), *guard), body=fast,
+                                    orelse=[assign(S(ok), C(False))] + slow)]
+
+    def _spec_targets(self, s):
+        """(known types gained, vars that lose theirs) by the typed version
+        of statement s: locals (not captured) assigned a value whose type
+        under the current speculation is int or float."""
+        gained = {}
+        lost = []
+        if type(s) is A.Local:
+            pairs = [(self.res.decls[(id(s), i)], s.exprs[i] if i < len(s.exprs) else None)
+                     for i in range(len(s.names))]
+        else:
+            pairs = []
+            for i, t in enumerate(s.targets):
+                if type(t) is A.Name:
+                    v = self.res.names.get(id(t))
+                    if v is not None:
+                        pairs.append((v, s.exprs[i] if i < len(s.exprs) else None))
+        for v, e in pairs:
+            t = self.etype(e) if e is not None and len(s.exprs) >= len(pairs) else None
+            if t in (INT, FLOAT) and not v.captured and not v.boxed:
+                gained[id(v)] = t
+            else:
+                lost.append(id(v))
+        return gained, lost
 
     def _spec_body(self, s):
         saved = self.pre

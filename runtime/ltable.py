@@ -1,11 +1,16 @@
 """The Lua ``table`` library, plus Wippy's ``table.create`` and ``table.freeze``."""
 
-from functools import cmp_to_key
+import math
 
-from .values import LuaTable, LuaMetaTable, LuaFrozenTable, LuaClassTable, TABLE_TYPES, TRUE, FALSE, LuaError, lua_type
-from .ops import index, setindex, length, tostring_meta, truth
-from .baselib import check_int, check_table, check_str, arg_error, NONE, typename_arg, lua_unpack
-from .errors import rt_error
+from .values import (LuaTable, LuaMetaTable, LuaFrozenTable, LuaClassTable, TABLE_TYPES, TRUE,
+                     FALSE, LuaError, lua_type, MAXINT)
+from .ops import index, setindex, length, tostring_meta, truth, OpError
+from .baselib import check_int, check_table, check_str, arg_error, NONE, typename_arg
+from .errors import rt_error, _innermost_lua
+
+# lua_checkstack fails a little below LUAI_MAXSTACK (1000000) results; the
+# exact point depends on the stack in use, this is what a shallow call sees
+MAX_RESULTS = 999980
 
 __all__ = ["make_table_lib"]
 
@@ -54,36 +59,29 @@ def t_insert(t=NONE, *args):
 
 
 def t_remove(t=NONE, pos=None, *_):
+    # ltablib.c's tremove: with no position (or pos == #t) t[#t] is removed,
+    # even when #t is 0 (so t[0] is returned and cleared); a bad position is
+    # reported against argument #1 in Lua 5.3
     check_table(t, 1, "remove")
-    n = _len(t)
+    size = _len(t)
+    pos = check_int(pos, 2, "remove", size)
+    if pos != size and not 1 <= pos <= size + 1:
+        arg_error(1, "remove", "position out of bounds")
     get = _get(t)
-    if pos is None:
-        if n == 0:
-            return None
-        v = get(n)
-        _set(t, n, None)
-        return v
-    pos = check_int(pos, 2, "remove")
-    if n == 0 and pos in (0, n):
-        return get(pos)
-    if n + 1 == pos:
-        v = get(pos)
-        _set(t, pos, None)
-        return v
-    if pos < 1 or pos > n + 1:
-        arg_error(2, "remove", "position out of bounds")
     v = get(pos)
-    for i in range(pos, n):
-        _set(t, i, get(i + 1))
-    _set(t, n, None)
+    while pos < size:
+        _set(t, pos, get(pos + 1))
+        pos += 1
+    _set(t, pos, None)
     return v
 
 
 def t_concat(t=NONE, sep="", i=None, j=None, *_):
     check_table(t, 1, "concat")
+    last = _len(t)
     sep = check_str(sep, 2, "concat", "")
     i = check_int(i, 3, "concat", 1)
-    j = check_int(j, 4, "concat", None) if j is not None else _len(t)
+    j = check_int(j, 4, "concat", last)
     get = _get(t)
     parts = []
     for k in range(i, j + 1):
@@ -107,86 +105,224 @@ def t_pack(*args):
 
 
 def t_move(a1=NONE, f=NONE, e=NONE, t=NONE, a2=None, *_):
-    check_table(a1, 1, "move")
     f = check_int(f, 2, "move")
     e = check_int(e, 3, "move")
     t = check_int(t, 4, "move")
-    if a2 is None:
+    check_table(a1, 1, "move")
+    if a2 is None or a2 is NONE:
         a2 = a1
-    check_table(a2, 5, "move")
+        tt = 1
+    else:
+        tt = 5
+    check_table(a2, tt, "move")
     if e >= f:
-        if not (f > 0 or e < 0x7FFFFFFFFFFFFFFF + f):
+        if not (f > 0 or e < MAXINT + f):
             arg_error(3, "move", "too many elements to move")
+        n = e - f + 1
+        if not t <= MAXINT - n + 1:
+            arg_error(4, "move", "destination wrap around")
         get = _get(a1)
-        if t > e or t <= f or a1 is not a2:
-            for i in range(0, e - f + 1):
+        if t > e or t <= f or (a2 is not a1 and not a1 == a2):
+            for i in range(0, n):
                 _set(a2, t + i, get(f + i))
         else:
-            for i in range(e - f, -1, -1):
+            for i in range(n - 1, -1, -1):
                 _set(a2, t + i, get(f + i))
     return a2
 
 
-class _SortError(Exception):
-    pass
+def t_unpack(t=NONE, i=None, j=None, *_):
+    i = check_int(i, 2, "unpack", 1)
+    if j is None or j is NONE:
+        j = _len(t)
+    else:
+        j = check_int(j, 3, "unpack")
+    if i > j:
+        return ()
+    n = j - i + 1
+    if n >= 0x7FFFFFFF or n > MAX_RESULTS:
+        rt_error("too many results to unpack")
+    if type(t) is LuaTable:
+        get = t.get
+        return tuple([get(k) for k in range(i, j + 1)])
+    return tuple([index(t, k) for k in range(i, j + 1)])
+
+
+# -- table.sort: ltablib.c's quicksort, step for step ------------------------
+#
+# The order Lua leaves equal elements in, which comparator calls it makes, and
+# when it raises "invalid order function for sorting" are all observable, so
+# the algorithm is a port of Lua 5.3's auxsort/partition working on a Python
+# list (1-based, slot 0 unused) that is written back to the table afterwards
+# (also when an error interrupts the sort, leaving the same partial order).
+# Lua randomizes pivots of large, badly partitioned intervals with clock() and
+# time(); a fixed pseudo-random sequence stands in for that.
+
+RANLIMIT = 100
+
+
+class _Rnd:
+    state = 0x2545F491
+
+
+def _randomize_pivot():
+    _Rnd.state = (_Rnd.state * 1103515245 + 12345) & 0xFFFFFFFF
+    return _Rnd.state
+
+
+def _sort_error():
+    rt_error("invalid order function for sorting")
+
+
+def _partition(a, lo, up, lt):
+    P = a[up - 1]
+    i = lo
+    j = up - 1
+    while True:
+        i += 1
+        while lt(a[i], P):
+            if i == up - 1:
+                _sort_error()
+            i += 1
+        j -= 1
+        while lt(P, a[j]):
+            if j < i:
+                _sort_error()
+            j -= 1
+        if j < i:
+            a[up - 1] = a[i]
+            a[i] = P
+            return i
+        a[i], a[j] = a[j], a[i]
+
+
+def _auxsort(a, lo, up, lt, rnd):
+    while lo < up:
+        if lt(a[up], a[lo]):
+            a[lo], a[up] = a[up], a[lo]
+        if up - lo == 1:
+            break
+        if up - lo < RANLIMIT or rnd == 0:
+            p = (lo + up) // 2
+        else:
+            r4 = (up - lo) // 4
+            p = rnd % (r4 * 2) + (lo + r4)
+        if lt(a[p], a[lo]):
+            a[p], a[lo] = a[lo], a[p]
+        elif lt(a[up], a[p]):
+            a[p], a[up] = a[up], a[p]
+        if up - lo == 2:
+            break
+        a[p], a[up - 1] = a[up - 1], a[p]
+        p = _partition(a, lo, up, lt)
+        if p - lo < up - p:
+            _auxsort(a, lo, p - 1, lt, rnd)
+            n = p - lo
+            lo = p + 1
+        else:
+            _auxsort(a, p + 1, up, lt, rnd)
+            n = up - p
+            up = p - 1
+        if lo < up and (up - lo) // 128 > n:
+            rnd = _randomize_pivot()
+
+
+def _default_lt(a, b):
+    try:
+        return a < b
+    except TypeError:
+        _compare_error(a, b)
+
+
+def _compare_error(a, b):
+    ta, tb = lua_type(a), lua_type(b)
+    if ta == tb:
+        raise LuaError("attempt to compare two %s values" % ta)
+    raise LuaError("attempt to compare %s with %s" % (ta, tb))
+
+
+def _meta_lt(a, b):
+    # lua_compare from C code: the message of a failed comparison has no
+    # position (the running function is not a Lua function)
+    try:
+        return a < b
+    except TypeError:
+        _compare_error(a, b)
+    except OpError as e:
+        if e.kind != "compare" or _innermost_lua(e.__traceback__) is not None:
+            raise
+        raise LuaError(e.message) from None
+
+
+def _python_sorted(items):
+    """Python's sort of items when Lua's algorithm with the default
+    comparator must leave the same list, else None.  That is the case for
+    all integers, all strings, or numbers without NaN where no two equal
+    values can be told apart (1 and 1.0, 0.0 and -0.0): the order of equal
+    elements is then invisible."""
+    t0 = type(items[0])
+    if t0 is int or t0 is str:
+        for v in items:
+            if type(v) is not t0:
+                break
+        else:
+            return sorted(items)
+    for v in items:
+        tv = type(v)
+        if tv is not int and (tv is not float or v != v):
+            return None
+    s = sorted(items)
+    prev = s[0]
+    for v in s:
+        if v == prev and (type(v) is not type(prev) or (
+                type(v) is float and math.copysign(1.0, v) != math.copysign(1.0, prev))):
+            return None
+        prev = v
+    return s
 
 
 def t_sort(t=NONE, comp=None, *_):
     check_table(t, 1, "sort")
     n = _len(t)
-    if n < 2:
+    if n <= 1:
         return ()
+    if n >= 0x7FFFFFFF:
+        arg_error(1, "sort", "array too big")
+    if comp is not None and comp is not NONE and lua_type(comp) != "function":
+        arg_error(2, "sort", "function expected, got %s" % typename_arg(comp))
     get = _get(t)
     items = [get(i) for i in range(1, n + 1)]
-    if comp is not None:
-        if not callable(comp):
-            arg_error(2, "sort", "function expected, got %s" % typename_arg(comp))
-
+    if comp is None or comp is NONE:
+        s = _python_sorted(items)
+        if s is not None:
+            _write_back(t, s)
+            return ()
+        lt = _meta_lt if any(isinstance(v, LuaMetaTable) for v in items) else _default_lt
+    else:
         def lt(a, b):
             r = comp(a, b)
             if type(r) is tuple:
                 r = r[0] if r else None
             return r is not None and r is not FALSE
-
-        def cmp(a, b):
-            if lt(a, b):
-                if lt(b, a):
-                    raise _SortError
-                return -1
-            if lt(b, a):
-                return 1
-            return 0
-        key = cmp_to_key(cmp)
-    else:
-        for v in items:
-            if v is None:
-                rt_error("attempt to compare nil with number")
-
-        def cmp(a, b):
-            try:
-                if a < b:
-                    return -1
-                if b < a:
-                    return 1
-                return 0
-            except TypeError:
-                from .ops import lt as lua_lt
-                lua_lt(a, b)
-                raise
-        key = cmp_to_key(cmp)
-        if all(type(v) is int or type(v) is float for v in items) or all(type(v) is str for v in items):
-            key = None
+    a = [None] + items
     try:
-        items.sort(key=key)
-    except _SortError:
-        rt_error("invalid order function for sorting")
+        _auxsort(a, 1, n, lt, 0)
+    finally:
+        del a[0]
+        _write_back(t, a)
+    return ()
+
+
+def _write_back(t, items):
     if type(t) is LuaTable:
         for i, v in enumerate(items, 1):
-            t[i] = v
+            if v is None:
+                t.pop(i, None)
+            else:
+                t[i] = v
     else:
         for i, v in enumerate(items, 1):
             setindex(t, i, v)
-    return ()
 
 
 def t_create(narr=0, nrec=0, *_):
@@ -214,7 +350,7 @@ def t_isfrozen(t=NONE, *_):
 def make_table_lib():
     lib = LuaTable()
     for name, fn in [("insert", t_insert), ("remove", t_remove), ("concat", t_concat),
-                     ("pack", t_pack), ("unpack", lua_unpack), ("move", t_move),
+                     ("pack", t_pack), ("unpack", t_unpack), ("move", t_move),
                      ("sort", t_sort), ("create", t_create), ("freeze", t_freeze),
                      ("isfrozen", t_isfrozen)]:
         lib[name] = fn
