@@ -353,6 +353,7 @@ class Generator:
         for v in params:
             if v.boxed:
                 body.append(assign(S(v.pyname), ast.List(elts=[N(v.pyname)], ctx=_LOAD)))
+        body.extend(self.flag_updates(params))
         body.extend(self.block(fnode.body.body))
         if not body or not isinstance(body[-1], ast.Return):
             body.append(ast.Return(value=ast.Tuple(elts=[], ctx=_LOAD)))
@@ -500,6 +501,25 @@ class Generator:
         return body or [ast.Pass()]
 
     # -- statements -----------------------------------------------------------
+    def table_flag(self, v):
+        """Name of the flag holding "local v is a table", for locals whose
+        fields are read often enough to be worth one type test per
+        assignment instead of one per read; None otherwise."""
+        if (v is None or v.captured or v.boxed or v.index_uses < 2 or v.type != ANY
+                or v.is_env):
+            return None
+        return "_T" + v.pyname
+
+    def flag_updates(self, vars_):
+        out = []
+        for v in vars_:
+            f = self.table_flag(v)
+            if f is not None:
+                out.append(assign(S(f), ast.Compare(
+                    left=call("_type", N(v.pyname)), ops=[ast.In()],
+                    comparators=[N("TABLE_TYPES")])))
+        return out
+
     def declare_store(self, v, value):
         if v.boxed:
             return assign(S(v.pyname), ast.List(elts=[value], ctx=_LOAD))
@@ -513,6 +533,9 @@ class Generator:
 
     def s_Local_generic(self, s):
         vars_ = [self.res.decls[(id(s), i)] for i in range(len(s.names))]
+        return self._local_stores(s, vars_) + self.flag_updates(vars_)
+
+    def _local_stores(self, s, vars_):
         values = self.explist(s.exprs, len(vars_))
         if len(vars_) == 1:
             out = [self.declare_store(vars_[0], values[0])]
@@ -619,7 +642,7 @@ class Generator:
         if v is not None:
             if v.boxed:
                 return [assign(subscript(N(v.pyname), C(0), _STORE), value)]
-            return [assign(S(v.pyname), value)]
+            return [assign(S(v.pyname), value)] + self.flag_updates([v])
         env = self.env_expr(t)
         key = C(t.name)
         vt = self.etype(src) if src is not None else ANY
@@ -770,7 +793,8 @@ class Generator:
             else:
                 targets.append(S(v.pyname))
         target = targets[0] if n == 1 else ast.Tuple(elts=targets, ctx=_STORE)
-        return [ast.For(target=target, iter=it, body=boxes + body, orelse=[])]
+        return [ast.For(target=target, iter=it, body=boxes + self.flag_updates(vars_) + body,
+                        orelse=[])]
 
     def s_Return(self, s):
         exprs = s.exprs
@@ -1037,6 +1061,20 @@ class Generator:
 
     def e_Index(self, e):
         self.note(e, "index", self.describe(e.obj))
+        if type(e.obj) is A.Name and not self.hoisted:
+            v = self.res.names.get(id(e.obj))
+            known_table = v is not None and not v.boxed and v.type == TABLE
+            flag = self.table_flag(v) if v is not None else None
+            if known_table or flag:
+                o = self.value(e.obj)
+                k = self.value(e.key)
+                if _simple(k):
+                    vt = self.fs.temp()
+                    hit = isnot(ast.NamedExpr(target=S(vt), value=ast.Call(
+                        func=ast.Attribute(value=o, attr="get", ctx=_LOAD), args=[k],
+                        keywords=[])), C(None))
+                    test = hit if known_table else and_(N(flag), hit)
+                    return ifexp(test, N(vt), call("index", o, k))
         first_o, o = self.simple_value(e.obj)
         k = self.value(e.key)
         if not _simple(k):
@@ -1177,6 +1215,25 @@ class Generator:
             meta_index = ast.NamedExpr(target=S(htmp), value=ast.Call(
                 func=ast.Attribute(value=ast.Attribute(value=o, attr="meta", ctx=_LOAD),
                                    attr="get", ctx=_LOAD), args=[C("__index")], keywords=[]))
+            v = self.res.names.get(id(e.obj)) if type(e.obj) is A.Name else None
+            flag = self.table_flag(v) if (v is not None and stable) else None
+            if flag or (v is not None and stable and not v.boxed and v.type == TABLE):
+                # a local known to hold a table: own field, else the field of
+                # its metatable's __index table, else the full protocol
+                mtmp = self.fs.temp()
+                found = ast.BoolOp(op=ast.Or(), values=[
+                    isnot(get(o), C(None)),
+                    and_(isnot(ast.NamedExpr(target=S(mtmp), value=ast.Attribute(
+                             value=o, attr="meta", ctx=_LOAD)), C(None)),
+                         ast.Compare(left=call("_type", ast.NamedExpr(
+                             target=S(htmp), value=ast.Call(
+                                 func=ast.Attribute(value=N(mtmp), attr="get", ctx=_LOAD),
+                                 args=[C("__index")], keywords=[]))),
+                             ops=[ast.In()], comparators=[N("TABLE_TYPES")]),
+                         isnot(get(N(htmp)), C(None)))])
+                fn = ifexp(and_(N(flag), found) if flag else found, N(ftmp), call("index", o, key))
+                node = ast.Call(func=fn, args=[o] + self.args(e.args), keywords=[])
+                return self.stamp(node, e)
             plain = and_(typeis(first_o, "LuaTable"), isnot(got, C(None)))
             inst = and_(typeis(o, "LuaMetaTable"), ast.BoolOp(op=ast.Or(), values=[
                 isnot(get(o), C(None)),

@@ -23,7 +23,7 @@ __all__ = ["Var", "FuncInfo", "resolve"]
 class Var:
     __slots__ = ("name", "pyname", "func", "captured", "boxed", "in_loop", "assigns",
                  "is_param", "type", "const", "is_env", "local_function", "reassigned",
-                 "decl_node", "nrefs", "call_uses")
+                 "decl_node", "nrefs", "call_uses", "index_uses")
 
     def __init__(self, name, pyname, func, in_loop):
         self.name = name
@@ -42,6 +42,7 @@ class Var:
         self.decl_node = None
         self.nrefs = 0
         self.call_uses = []
+        self.index_uses = 0
 
     def __repr__(self):
         return "Var(%s->%s%s)" % (self.name, self.pyname, " boxed" if self.boxed else "")
@@ -216,6 +217,7 @@ class Resolver:
                         v.assigns.append(None)
             else:
                 self.expr(t)
+                self._count_index(t.obj)
         for e in s.exprs:
             self.expr(e)
 
@@ -301,6 +303,7 @@ class Resolver:
             self.expr(e.operand)
         elif t is A.Index:
             self.expr(e.obj)
+            self._count_index(e.obj)
             self.expr(e.key)
         elif t is A.Call:
             if type(e.func) is A.Name:
@@ -313,6 +316,7 @@ class Resolver:
                 self.expr(a)
         elif t is A.Method:
             self.expr(e.obj)
+            self._count_index(e.obj)
             for a in e.args:
                 self.expr(a)
         elif t is A.Paren:
@@ -328,6 +332,12 @@ class Resolver:
             if not self.func.has_vararg:
                 raise LuaSyntaxError(self.chunkname, e.line,
                                      "cannot use '...' outside a vararg function", "...")
+
+    def _count_index(self, obj):
+        if type(obj) is A.Name:
+            v = self.res.names.get(id(obj))
+            if v is not None:
+                v.index_uses += 1
 
     def ref(self, name_node):
         name = name_node.name
