@@ -109,11 +109,19 @@ class FuncState:
         self.info = info
         self.parent = parent
         self.ntemps = 0
+        self.nptemps = 0
         self.float_hint = _has_float_hint(info.node.body.body)
 
     def temp(self):
+        """A temporary whose value is dead at the end of the statement that
+        uses it (the counter restarts at every statement of a block)."""
         self.ntemps += 1
         return "_t%d" % self.ntemps
+
+    def ptemp(self, prefix):
+        """A variable that lives across statements (goto state, run flags)."""
+        self.nptemps += 1
+        return "%s%d" % (prefix, self.nptemps)
 
 
 class Generator:
@@ -405,6 +413,7 @@ class Generator:
                 # the statements that established the known types)
                 self.run = {"ok": None, "known": {}}
             self.speculated = False
+            self.fs.ntemps = 0      # temporaries never outlive their statement
             produced = getattr(self, "s_" + ts.__name__)(s)
             if ts is not A.CallStat and not self.speculated:
                 self.forget_assigned(s)
@@ -438,8 +447,8 @@ class Generator:
 
     def wrapped_block(self, stmts, targets):
         """A block holding labels targeted by general gotos (see gotos.py)."""
-        n = self.fs.temp()
-        state, brk = "_L" + n, "_B" + n
+        state = self.fs.ptemp("_L")
+        brk = state.replace("_L", "_B", 1)
         segments = [[]]
         seg_of = {}
         for s in stmts:
@@ -944,7 +953,7 @@ class Generator:
             return pre + [ast.If(test=and_(*guard), body=fast, orelse=slow)]
         init = []
         if run["ok"] is None:
-            run["ok"] = "_ok" + self.fs.temp()
+            run["ok"] = self.fs.ptemp("_ok")
             init = [assign(S(run["ok"]), C(True))]
         ok = run["ok"]
         # locals assigned here are known (in the fast branch, i.e. while
