@@ -36,7 +36,7 @@ _NONNIL = (INT, FLOAT, NUM, STR, BOOL, TABLE, FUNC)
 
 # names of runtime helpers the generated module uses (values bound by loader)
 HELPERS = [
-    "LuaTable", "LuaMetaTable", "TABLE_TYPES", "TRUE", "FALSE", "MAXINT", "MININT", "index", "setindex", "rawset_checked",
+    "LuaTable", "LuaMetaTable", "TABLE_TYPES", "_CV", "_MISS", "TRUE", "FALSE", "MAXINT", "MININT", "index", "setindex", "rawset_checked",
     "add", "sub", "mul", "div", "mod", "idiv", "pow", "unm", "band", "bor", "bxor",
     "shl", "shr", "bnot", "concat", "concat_n", "length", "first", "mr", "adjust",
     "forrange", "forin", "wrapint", "fdiv", "fmt_float", "table_nn", "table_multi",
@@ -1082,7 +1082,20 @@ class Generator:
                     hit = isnot(ast.NamedExpr(target=S(vt), value=ast.Call(
                         func=ast.Attribute(value=o, attr="get", ctx=_LOAD), args=[k],
                         keywords=[])), C(None))
-                    test = hit if known_table else and_(N(flag), hit)
+                    # own field, else the lookup cache of its metatable
+                    mt = self.fs.temp()
+                    cached = and_(
+                        isnot(ast.NamedExpr(target=S(mt), value=ast.Attribute(
+                            value=o, attr="meta", ctx=_LOAD)), C(None)),
+                        ast.Compare(left=ast.Attribute(value=N(mt), attr="icv", ctx=_LOAD),
+                                    ops=[ast.Eq()], comparators=[subscript(N("_CV"), C(0))]),
+                        isnot(ast.NamedExpr(target=S(vt), value=ast.Call(
+                            func=ast.Attribute(value=ast.Attribute(value=N(mt), attr="ic",
+                                                                   ctx=_LOAD),
+                                               attr="get", ctx=_LOAD),
+                            args=[k, N("_MISS")], keywords=[])), N("_MISS")))
+                    found = ast.BoolOp(op=ast.Or(), values=[hit, cached])
+                    test = found if known_table else and_(N(flag), found)
                     return ifexp(test, N(vt), call("index", o, k))
         first_o, o = self.simple_value(e.obj)
         k = self.value(e.key)
@@ -1234,12 +1247,25 @@ class Generator:
                     isnot(get(o), C(None)),
                     and_(isnot(ast.NamedExpr(target=S(mtmp), value=ast.Attribute(
                              value=o, attr="meta", ctx=_LOAD)), C(None)),
-                         ast.Compare(left=call("_type", ast.NamedExpr(
-                             target=S(htmp), value=ast.Call(
-                                 func=ast.Attribute(value=N(mtmp), attr="get", ctx=_LOAD),
-                                 args=[C("__index")], keywords=[]))),
-                             ops=[ast.In()], comparators=[N("TABLE_TYPES")]),
-                         isnot(get(N(htmp)), C(None)))])
+                         ast.BoolOp(op=ast.Or(), values=[
+                             # the metatable's lookup cache (deep class chains)
+                             and_(ast.Compare(left=ast.Attribute(value=N(mtmp), attr="icv",
+                                                                 ctx=_LOAD),
+                                              ops=[ast.Eq()],
+                                              comparators=[subscript(N("_CV"), C(0))]),
+                                  isnot(ast.NamedExpr(target=S(ftmp), value=ast.Call(
+                                      func=ast.Attribute(value=ast.Attribute(
+                                          value=N(mtmp), attr="ic", ctx=_LOAD),
+                                          attr="get", ctx=_LOAD),
+                                      args=[key], keywords=[])), C(None))),
+                             # its __index table
+                             and_(ast.Compare(left=call("_type", ast.NamedExpr(
+                                      target=S(htmp), value=ast.Call(
+                                          func=ast.Attribute(value=N(mtmp), attr="get",
+                                                             ctx=_LOAD),
+                                          args=[C("__index")], keywords=[]))),
+                                      ops=[ast.In()], comparators=[N("TABLE_TYPES")]),
+                                  isnot(get(N(htmp)), C(None)))]))])
                 fn = ifexp(and_(N(flag), found) if flag else found, N(ftmp), call("index", o, key))
                 node = ast.Call(func=fn, args=[o] + self.args(e.args), keywords=[])
                 return self.stamp(node, e)

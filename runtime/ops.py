@@ -998,7 +998,7 @@ def helper_globals():
     """The globals every generated module needs (bound once, copied per load)."""
     g = {
         "__builtins__": {}, "LuaTable": LuaTable, "LuaMetaTable": LuaMetaTable,
-        "TABLE_TYPES": TABLE_TYPES, "TRUE": TRUE, "FALSE": FALSE,
+        "TABLE_TYPES": TABLE_TYPES, "TRUE": TRUE, "_CV": CLASS_VERSION, "_MISS": _MISS, "FALSE": FALSE,
         "MAXINT": MAXINT, "MININT": MININT, "fmt_float": fmt_float,
         "_pystr": str, "_type": type, "_tuple": tuple, "_range": range, "_len": len,
         "int": int, "float": float, "str": str, "_isinstance": isinstance,

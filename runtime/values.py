@@ -99,6 +99,8 @@ class LuaTable(dict):
     (``type(t) is LuaTable``) to know that no metamethod can apply."""
     meta = None
     border = 0
+    ic = None       # lookup cache of a class table (see LuaClassTable)
+    icv = -1
 
     __hash__ = object.__hash__
     __eq__ = object.__eq__
@@ -174,8 +176,6 @@ class LuaClassTable(LuaMetaTable):
     ``ops.CLASS_VERSION``: lookups through metatables can then be cached
     per metatable (``ic``, valid while ``icv`` equals the version)."""
     __hash__ = object.__hash__
-    ic = None
-    icv = -1
 
 
 TABLE_TYPES = frozenset((LuaTable, LuaMetaTable, LuaFrozenTable, LuaClassTable))
