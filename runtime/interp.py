@@ -16,7 +16,7 @@ from .values import LuaTable, TRUE, FALSE, LuaError, tostring
 from .ops import helper_globals, tostring_meta
 from .errors import (LUA_FILES, ERRINFO, convert, lua_traceback, rt_error, arg_error,
                      register_builtins)
-from . import baselib, lstring, ltable, lmath, coroutine, los
+from . import baselib, lstring, ltable, lmath, coroutine, los, lutf8
 
 __all__ = ["LuaState", "run_file", "LuaExit"]
 
@@ -55,6 +55,7 @@ class LuaState:
         G["math"] = lmath.make_math_lib()
         G["coroutine"] = coroutine.make_coroutine_lib()
         G["os"] = los.make_os_lib(standalone=standalone)
+        G["utf8"] = lutf8.make_utf8_lib()
         if standalone:
             self._install_standalone(G, args)
         register_builtins(G)

@@ -24,9 +24,8 @@ def _flt_to_int(f):
 def m_floor(x=NONE, *_):
     if type(x) is int:
         return x
-    x = check_num(x, 1, "floor")
-    if type(x) is int:
-        return x
+    # not an integer (numeric strings included): through a float, as Lua
+    x = float(check_num(x, 1, "floor"))
     f = math.floor(x) if x == x and x not in (_inf, -_inf) else x
     i = _flt_to_int(float(f))
     return i if i is not None else float(f)
@@ -35,9 +34,8 @@ def m_floor(x=NONE, *_):
 def m_ceil(x=NONE, *_):
     if type(x) is int:
         return x
-    x = check_num(x, 1, "ceil")
-    if type(x) is int:
-        return x
+    # not an integer (numeric strings included): through a float, as Lua
+    x = float(check_num(x, 1, "ceil"))
     f = math.ceil(x) if x == x and x not in (_inf, -_inf) else x
     i = _flt_to_int(float(f))
     return i if i is not None else float(f)
@@ -54,8 +52,10 @@ def m_fmod(a=NONE, b=NONE, *_):
     # the integer path needs two actual integers (lua_isinteger): numeric
     # strings give a float result
     if type(a) is not int or type(b) is not int:
-        a = float(check_num(a, 1, "fmod"))
+        # fmod(luaL_checknumber(L, 1), luaL_checknumber(L, 2)): gcc evaluates
+        # the second argument first, so a bad second argument is reported
         b = float(check_num(b, 2, "fmod"))
+        a = float(check_num(a, 1, "fmod"))
     if type(a) is int and type(b) is int:
         if b == 0:
             arg_error(2, "fmod", "zero")

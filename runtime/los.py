@@ -6,46 +6,80 @@ import os
 import time as _time
 import calendar
 
-from .values import LuaTable, TRUE, FALSE
+from .values import LuaTable, TRUE, FALSE, str2number
 from .baselib import check_int, check_num, check_str, check_table, arg_error, NONE
 from .errors import rt_error
-from .ops import index
+from .ops import index, setindex
 
 __all__ = ["make_os_lib"]
 
 
+_MAXDATEFIELD = 0x7FFFFFFF // 2
+
+
+def _getfield(t, key, d, delta):
+    """loslib.c's getfield: an integer field of a date table."""
+    v = index(t, key)
+    n = _tointeger(v)
+    if n is None:
+        if v is not None:
+            rt_error("field '%s' is not an integer" % key)
+        if d < 0:
+            rt_error("field '%s' missing in date table" % key)
+        return d
+    if not -_MAXDATEFIELD <= n <= _MAXDATEFIELD:
+        rt_error("field '%s' is out-of-bound" % key)
+    return n - delta
+
+
+def _tointeger(v):
+    """lua_tointegerx: integers, floats with an integral value, numeric
+    strings; None otherwise."""
+    if type(v) is str:
+        v = str2number(v)
+    if type(v) is int:
+        return v
+    if type(v) is float and v.is_integer() and -2.0 ** 63 <= v < 2.0 ** 63:
+        return int(v)
+    return None
+
+
+def _setallfields(t, st):
+    setindex(t, "sec", st.tm_sec)
+    setindex(t, "min", st.tm_min)
+    setindex(t, "hour", st.tm_hour)
+    setindex(t, "day", st.tm_mday)
+    setindex(t, "month", st.tm_mon)
+    setindex(t, "year", st.tm_year)
+    setindex(t, "wday", (st.tm_wday + 1) % 7 + 1)
+    setindex(t, "yday", st.tm_yday)
+    if st.tm_isdst >= 0:
+        setindex(t, "isdst", TRUE if st.tm_isdst else FALSE)
+
+
 def os_time(t=None, *_):
-    if t is None:
+    if t is None or t is NONE:
         return int(_time.time())
     check_table(t, 1, "time")
-
-    def field(k, d=None):
-        v = index(t, k)
-        if v is None:
-            if d is None:
-                rt_error("field '%s' missing in date table" % k)
-            return d
-        if type(v) is float and v.is_integer():
-            v = int(v)
-        if type(v) is str:
-            from .values import str2number
-            n = str2number(v)
-            v = int(n) if n is not None and float(n).is_integer() else v
-        if type(v) is not int:
-            rt_error("field '%s' is not an integer" % k)
-        return v
-    year = field("year")
-    month = field("month")
-    day = field("day")
-    hour = field("hour", 12)
-    minute = field("min", 0)
-    sec = field("sec", 0)
+    # the fields are read in loslib.c's order, which decides which error shows
+    sec = _getfield(t, "sec", 0, 0)
+    minute = _getfield(t, "min", 0, 0)
+    hour = _getfield(t, "hour", 12, 0)
+    day = _getfield(t, "day", -1, 0)
+    month = _getfield(t, "month", -1, 1)
+    year = _getfield(t, "year", -1, 1900)
     isdst = index(t, "isdst")
-    tm = (year, month, day, hour, minute, sec, 0, 0, -1 if isdst is None else (1 if isdst is TRUE else 0))
+    isdst = -1 if isdst is None else (0 if isdst is FALSE else 1)
+    tm = (year + 1900, month + 1, day, hour, minute, sec, 0, 0, isdst)
     try:
-        return int(_time.mktime(tm))
-    except (OverflowError, ValueError):
+        r = int(_time.mktime(tm))
+        st = _time.localtime(r)
+    except (OverflowError, ValueError, OSError):
+        r = -1
+    if r == -1:
         rt_error("time result cannot be represented in this installation")
+    _setallfields(t, st)       # Lua 5.3 normalizes the table's fields
+    return r
 
 
 def os_clock(*_):
@@ -66,21 +100,30 @@ def _tm_table(st):
     return t
 
 
-_VALID = set("aAbBcdDeFgGhHIjmMnprRStTuUVwWxXyYzZ%")
+# LUA_STRFTIMEOPTIONS (C99): one-character conversions, then two-character
+# ones with the E and O modifiers
+_OPTIONS1 = set("aAbBcCdDeFgGhHIjmMnprRStTuUVwWxXyYzZ%")
+_OPTIONS2 = {"Ec", "EC", "Ex", "EX", "Ey", "EY", "Od", "Oe", "OH", "OI", "Om", "OM", "OS",
+             "Ou", "OU", "OV", "Ow", "OW", "Oy"}
 
 
-def os_date(fmt="%c", t=None, *_):
+def _checktime(v, n, fname):
+    return check_int(v, n, fname)
+
+
+def os_date(fmt=None, t=None, *_):
     fmt = check_str(fmt, 1, "date", "%c")
-    when = _time.time() if t is None else check_int(t, 2, "date")
-    utc = False
-    if fmt.startswith("!"):
-        utc = True
+    when = int(_time.time()) if t is None or t is NONE else _checktime(t, 2, "date")
+    utc = fmt[:1] == "!"
+    if utc:
         fmt = fmt[1:]
     try:
         st = _time.gmtime(when) if utc else _time.localtime(when)
     except (OverflowError, ValueError, OSError):
+        st = None
+    if st is None:
         rt_error("time result cannot be represented in this installation")
-    if fmt.startswith("*t"):
+    if fmt == "*t":
         return _tm_table(st)
     out = []
     i = 0
@@ -88,36 +131,41 @@ def os_date(fmt="%c", t=None, *_):
     while i < n:
         c = fmt[i]
         if c != "%":
-            out.append(c)
-            i += 1
+            j = fmt.find("%", i)
+            if j < 0:
+                j = n
+            out.append(fmt[i:j])
+            i = j
             continue
-        if i + 1 >= n:
-            rt_error("bad argument #1 to 'date' (invalid conversion specifier '%')")
-        spec = fmt[i + 1]
-        j = i + 2
-        if spec in "EO" and j < n:
-            spec2 = fmt[j]
-            j += 1
-            conv = "%" + spec + spec2
+        i += 1
+        if fmt[i:i + 1] in _OPTIONS1 and i < n:
+            conv = fmt[i]
+        elif fmt[i:i + 2] in _OPTIONS2:
+            conv = fmt[i:i + 2]
         else:
-            conv = "%" + spec
-            if spec not in _VALID:
-                arg_error(1, "date", "invalid conversion specifier '%s'" % conv)
-        out.append(_time.strftime(conv, st))
-        i = j
+            # the message quotes the rest of the format, as Lua's does
+            arg_error(1, "date", "invalid conversion specifier '%%%s'" % fmt[i:])
+        i += len(conv)
+        try:
+            out.append(_time.strftime("%" + conv, st))
+        except (ValueError, OverflowError, UnicodeError):
+            rt_error("time result cannot be represented in this installation")
     return "".join(out)
 
 
-def os_difftime(a=NONE, b=None, *_):
-    a = check_num(a, 1, "difftime")
-    b = check_num(b, 2, "difftime", 0)
-    return float(a - b)
+def os_difftime(a=NONE, b=NONE, *_):
+    # Lua 5.3.6: two integer times, both required
+    t1 = _checktime(a, 1, "difftime")
+    t2 = _checktime(b, 2, "difftime")
+    return float(t1 - t2)
 
 
 def os_getenv(name=NONE, *_):
     name = check_str(name, 1, "getenv")
-    v = os.environ.get(name)
-    return v
+    if os.supports_bytes_environ:       # Lua strings are bytes: no decoding
+        v = os.environb.get(name.encode("latin-1"))
+        return None if v is None else v.decode("latin-1")
+    return os.environ.get(name)
 
 
 def os_exit(code=None, close=None, *_):
@@ -131,11 +179,12 @@ def os_exit(code=None, close=None, *_):
 
 def os_remove(name=NONE, *_):
     name = check_str(name, 1, "remove")
+    path = name.encode("latin-1")       # file names are the string's bytes
     try:
-        if os.path.isdir(name):
-            os.rmdir(name)
+        if os.path.isdir(path):
+            os.rmdir(path)
         else:
-            os.remove(name)
+            os.remove(path)
     except OSError as e:
         return (None, "%s: %s" % (name, e.strerror), e.errno)
     return TRUE
@@ -145,9 +194,10 @@ def os_rename(a=NONE, b=NONE, *_):
     a = check_str(a, 1, "rename")
     b = check_str(b, 2, "rename")
     try:
-        os.rename(a, b)
+        os.rename(a.encode("latin-1"), b.encode("latin-1"))
     except OSError as e:
-        return (None, "%s: %s" % (a, e.strerror), e.errno)
+        # luaL_fileresult without a file name: the message is strerror only
+        return (None, e.strerror, e.errno)
     return TRUE
 
 

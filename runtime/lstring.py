@@ -14,6 +14,7 @@ from . import lpattern, lformat, lpack
 __all__ = ["make_string_lib"]
 
 MAXSIZE = 0x7FFFFFFF        # lstrlib.c's MAXSIZE (INT_MAX): limit of string.rep results
+MAX_RESULTS = 999980        # about where lua_checkstack refuses more results
 
 
 def _posrelat(pos, n):
@@ -28,10 +29,10 @@ def s_len(s=NONE, *_):
     return len(check_str(s, 1, "len"))
 
 
-def s_sub(s=NONE, i=None, j=None, *_):
+def s_sub(s=NONE, i=NONE, j=None, *_):
     s = check_str(s, 1, "sub")
     n = len(s)
-    i = _posrelat(check_int(i, 2, "sub", 1), n)
+    i = _posrelat(check_int(i, 2, "sub"), n)       # required, unlike j
     j = _posrelat(check_int(j, 3, "sub", -1), n)
     if i < 1:
         i = 1
@@ -88,6 +89,8 @@ def s_byte(s=NONE, i=None, j=None, *_):
         return ()
     if pi == pj:
         return ord(s[pi - 1])
+    if pj - pi >= MAX_RESULTS:      # luaL_checkstack fails near LUAI_MAXSTACK
+        rt_error("stack overflow (string slice too long)")
     return tuple([ord(c) for c in s[pi - 1:pj]])
 
 

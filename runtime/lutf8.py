@@ -13,7 +13,7 @@ the end; here a position past the end reads as byte 0, which has the same
 effect (it is neither a continuation byte nor part of a sequence).
 """
 
-from .values import LuaTable, TRUE, FALSE, wrap, str2number
+from .values import LuaTable, wrap, str2number
 from .ops import register_fast_iter
 from .baselib import check_int, check_str, arg_error, NONE
 from .errors import rt_error, BUILTIN_CODES

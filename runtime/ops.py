@@ -447,8 +447,8 @@ def idiv(a, b):
         return r if r <= MAXINT else wrap(r)
     if type(a) in _NUMBERS and type(b) in _NUMBERS:
         q = fdiv(a, b)
-        if q != q or q in (_inf, -_inf):
-            return q
+        if q != q or q in (_inf, -_inf) or q == 0:
+            return q                      # keeps the sign of a zero quotient
         return float(math.floor(q))
     x, y, h = _arith_operands(a, b, "__idiv")
     if h is not None:

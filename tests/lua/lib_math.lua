@@ -1,0 +1,90 @@
+-- the math library: every function, integer/float result types, edge cases
+
+local function show(label, ...)
+  local t = table.pack(...)
+  local parts = {}
+  for i = 1, t.n do
+    local v = t[i]
+    parts[i] = tostring(v) .. (math.type(v) and (":" .. math.type(v):sub(1, 1)) or "")
+  end
+  print(label, table.concat(parts, " "))
+end
+local function err(label, f, ...)
+  local ok, msg = pcall(f, ...)
+  print(label, ok, msg)
+end
+
+show("constants", math.pi, math.huge, -math.huge, math.maxinteger, math.mininteger)
+show("floor", math.floor(3.7), math.floor(-3.7), math.floor(5), math.floor(-0.0), math.floor("2.5"))
+show("floor huge", math.floor(1e100), math.floor(-1e100), math.floor(2^63), math.floor(-2^63))
+show("floor inf nan", math.floor(math.huge), math.floor(-math.huge), math.floor(0/0) ~= math.floor(0/0))
+show("ceil", math.ceil(3.2), math.ceil(-3.2), math.ceil(5), math.ceil(-0.5), math.ceil("1.5"))
+show("ceil huge", math.ceil(1e100), math.ceil(2^62), math.ceil(2^63))
+show("abs", math.abs(-5), math.abs(5.5), math.abs(-0.0), math.abs(math.mininteger), math.abs("-3"))
+show("fmod int", math.fmod(7, 3), math.fmod(-7, 3), math.fmod(7, -3), math.fmod(-7, -3))
+show("fmod float", math.fmod(7.5, 2), math.fmod(-7.5, 2), math.fmod(1, 0.0) ~= math.fmod(1, 0.0))
+show("fmod special", math.fmod(5, math.huge), math.fmod(math.mininteger, -1), math.fmod(3, math.mininteger))
+show("fmod neg zero", math.fmod(-6.0, 3))
+err("fmod zero", math.fmod, 1, 0)
+err("fmod zero neg", math.fmod, -5, 0)
+show("modf", math.modf(3.7), math.modf(-3.7), math.modf(5), math.modf(-0.0))
+show("modf inf", math.modf(math.huge), math.modf(-math.huge))
+show("modf huge", math.modf(1e100), math.modf(2^53 + 0.5))
+show("tointeger", math.tointeger(3.0), math.tointeger(3.5), math.tointeger(7), math.tointeger("8"))
+show("tointeger 2", math.tointeger(2^63), math.tointeger(-2^63), math.tointeger({}), math.tointeger(0/0))
+show("type", math.type(1), math.type(1.0), math.type("1"), math.type(nil), math.type({}))
+err("type none", math.type)
+show("max", math.max(1, 2.5, -1), math.max(3, 3.0), math.max(3.0, 3), math.max(-0.0, 0))
+show("max ints", math.max(1, 5, 3), math.max(math.mininteger, math.maxinteger), math.max(7))
+show("min", math.min(1, 2.5, -1), math.min(3, 3.0), math.min(3.0, 3), math.min(0, -0.0))
+show("min max big", math.min(2^53, 2^53 + 1), math.max(2^53, 2^53 + 1), math.max(-1, -1.5))
+show("max strings", math.max("3", "10"), math.type(math.max("7")), math.min("b", "a", "c"))
+err("min string number", math.min, "10", 9)
+err("max number string", math.max, 1, "2")
+err("max none", math.max)
+err("min bad", math.min, 1, "x")
+show("ult", math.ult(1, 2), math.ult(-1, 2), math.ult(2, -1), math.ult(math.maxinteger, math.mininteger))
+err("ult float", math.ult, 1.5, 2)
+show("sqrt", math.sqrt(16), math.sqrt(2), math.sqrt(-1) ~= math.sqrt(-1), math.sqrt(math.huge))
+show("exp log", math.exp(0), math.exp(1), math.log(1), math.log(math.exp(2)))
+show("log base", math.log(8, 2), math.log(100, 10), math.log(27, 3), math.log(1024, 4))
+show("log special", math.log(0), math.log(-1) ~= math.log(-1), math.log(2, 0), math.log(0, 0) ~= 0)
+show("trig", math.sin(0), math.cos(0), math.tan(0), math.sin(math.pi / 2))
+show("inverse trig", math.asin(1), math.acos(1), math.atan(1), math.asin(2) ~= math.asin(2))
+show("atan2", math.atan(1, 1), math.atan(1, -1), math.atan(-1, -1), math.atan(0, -1), math.atan(-0.0, -1))
+show("deg rad", math.deg(math.pi), math.rad(180), math.deg(1), math.rad(1))
+show("string args", math.sqrt("4"), math.sin("0"), math.max("3", "10"))
+show("int results", 7 // 2, 7.0 // 2, 7 % 3, -7 % 3, 7 % -3, 2^2, 10 / 2)
+show("float int eq", 1 == 1.0, math.type(2^53), 2^53 == 2^53 + 1)
+show("overflow wrap", math.maxinteger + 1 == math.mininteger, math.mininteger - 1 == math.maxinteger)
+show("int div neg", -7 // 2, 7 // -2, -7.5 // 2, 1.0 // -2)
+show("mod float", 5.5 % 2, -5.5 % 2, 5 % -0.0 ~= 5 % -0.0, 5.0 % math.huge, -5.0 % math.huge)
+show("tostring floats", 1e15, 1e16, 0.1, 1/3, -1e-300, 2^63, 123456789012.0)
+show("huge int floats", math.maxinteger + 0.0, math.mininteger + 0.0, 2^53 + 1.0)
+
+math.randomseed(42)
+local r = math.random()
+show("random float", r >= 0 and r < 1, math.type(r))
+local okint = true
+for _ = 1, 100 do
+  local a, b = math.random(10), math.random(-5, 5)
+  if a < 1 or a > 10 or b < -5 or b > 5 or math.type(a) ~= "integer" then okint = false end
+end
+show("random ints", okint)
+show("random single", math.random(1, 1), math.random(3, 3))
+show("random extremes", math.type(math.random(0, math.maxinteger)), math.random(-3, -3))
+-- 5.3: math.random(mininteger, maxinteger) is an error: interval too large
+err("random too large", math.random, math.mininteger, math.maxinteger)
+math.randomseed(7)
+-- 5.3: math.random uses the C library's random(): these are glibc's numbers
+show("random seeded", math.random(1000), math.random(1000), math.random(5, 9))
+err("random empty", math.random, 2, 1)
+-- 5.3: math.random(0) is an error: interval is empty
+err("random zero", math.random, 0)
+err("random float", math.random, 1.5)
+err("random args", math.random, 1, 2, 3)
+err("floor bad", math.floor, "x")
+err("abs none", math.abs)
+err("sqrt table", math.sqrt, {})
+err("log bad base", math.log, 2, "b")
+print("err in lua", pcall(function() return math.fmod(10, 0) end))
