@@ -122,10 +122,54 @@ def lua_traceback_lines(frames):
 
 
 def arg_error(n, fname, msg):
+    """``luaL_argerror``: the function is named as the calling code names it
+    (``local 'f'`` gives 'f', ``string.format`` gives 'format'); a method
+    call counts ``self`` as argument 0."""
     via_c, qual = _called_from_c()
     if via_c and qual:
         fname = qual
+    else:
+        called = _call_site_name()
+        if called is not None:
+            kind, name = called
+            fname = name
+            if kind == "method":
+                n -= 1
+                if n == 0:
+                    raise LuaError(where(1) + "calling '%s' on bad self (%s)" % (name, msg))
     raise LuaError(where(1) + "bad argument #%d to '%s' (%s)" % (n, fname, msg))
+
+
+def _call_site_name():
+    """(kind, name) of the function as named at the calling Lua position."""
+    it = _levels(sys._getframe(1))
+    first = next(it, None)
+    if first is None or first[0] != "c":
+        return None
+    second = next(it, None)
+    if second is None or second[0] != "lua":
+        return None
+    f = second[1]
+    code = f.f_code
+    info = ERRINFO.get(code.co_filename)
+    if not info:
+        return None
+    pos = None
+    for i, p in enumerate(code.co_positions()):
+        if i == f.f_lasti // 2:
+            pos = (p[0], p[2])
+            break
+    entry = info.get(pos) if pos else None
+    if not entry:
+        return None
+    descs = entry.get("call")
+    if not descs or not descs[0]:
+        return None
+    desc = descs[0]
+    kind, _, rest = desc.partition(" ")
+    if not (rest.startswith("'") and rest.endswith("'")):
+        return None
+    return kind, rest[1:-1]
 
 
 # --------------------------------------------------------------------------
