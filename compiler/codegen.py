@@ -873,7 +873,7 @@ class Generator:
             t = type(e)
             if t is A.Paren:
                 return walk(e.expr)
-            if t is A.BinOp and e.op in ("+", "-", "*", "/"):
+            if t is A.BinOp and e.op in ("+", "-", "*", "/", "//", "%"):
                 nops[0] += 1
                 return walk(e.left) and walk(e.right)
             if t is A.UnOp and e.op == "-" and type(e.operand) is not A.Number:
