@@ -2,6 +2,7 @@
 exactly as Lua returns them."""
 
 import math
+from math import sqrt as _sqrt, floor as _floor
 
 from .values import LuaTable, TRUE, FALSE, MAXINT, MININT, wrap, LuaError, lua_type
 from .ops import tointeger, fmod_lua, fpow, NEG_NAN, OpError
@@ -24,6 +25,8 @@ def _flt_to_int(f):
 def m_floor(x=NONE, *_):
     if type(x) is int:
         return x
+    if type(x) is float and -9.2233720368547758e18 <= x < 9.2233720368547758e18:
+        return _floor(x)          # an int that fits: the common case
     # not an integer (numeric strings included): through a float, as Lua
     x = float(check_num(x, 1, "floor"))
     f = math.floor(x) if x == x and x not in (_inf, -_inf) else x
@@ -151,6 +154,8 @@ def m_min(*args):
 
 
 def m_sqrt(x=NONE, *_):
+    if type(x) is float and x >= 0.0:
+        return _sqrt(x)
     x = float(check_num(x, 1, "sqrt"))
     if x < 0:
         return NEG_NAN
