@@ -358,6 +358,8 @@ class Generator:
             params.append(v)
         if info.assigned_upvals:
             body.append(ast.Nonlocal(names=sorted(info.assigned_upvals)))
+        if info.assigns_env:
+            body.append(ast.Global(names=["_ENV_"]))
         for v in params:
             if v.boxed:
                 body.append(assign(S(v.pyname), ast.List(elts=[N(v.pyname)], ctx=_LOAD)))
@@ -652,6 +654,8 @@ class Generator:
             if v.boxed:
                 return [assign(subscript(N(v.pyname), C(0), _STORE), value)]
             return [assign(S(v.pyname), value)] + self.flag_updates([v])
+        if t.name == "_ENV" and self.res.env_for.get(id(t)) is None:
+            return [assign(S("_ENV_"), value)]      # rebinding the chunk's _ENV
         env = self.env_expr(t)
         key = C(t.name)
         vt = self.etype(src) if src is not None else ANY

@@ -50,7 +50,7 @@ class Var:
 
 class FuncInfo:
     __slots__ = ("node", "parent", "free_boxes", "assigned_upvals", "has_vararg", "pyname",
-                 "display", "loop_depth", "single_return", "children")
+                 "display", "loop_depth", "single_return", "children", "assigns_env")
 
     def __init__(self, node, parent):
         self.node = node
@@ -63,6 +63,7 @@ class FuncInfo:
         self.loop_depth = 0
         self.single_return = None
         self.children = []
+        self.assigns_env = False
 
 
 class _Scope:
@@ -215,6 +216,9 @@ class Resolver:
                         v.assigns.append(s.exprs[idx])
                     else:
                         v.assigns.append(None)
+                elif t.name == "_ENV":
+                    # the chunk's _ENV upvalue itself is rebound
+                    self.func.assigns_env = True
             else:
                 self.expr(t)
                 self._count_index(t.obj)
