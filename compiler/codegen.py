@@ -1632,16 +1632,15 @@ def _has_float_hint(stmts):
     return found[0]
 
 
-def _returns_of(stmts):
-    """The single returned expressions of a function body (not of nested
-    functions)."""
+def _return_stmts(stmts):
+    """The return statements of a function body (not of nested functions)."""
     out = []
 
     def visit(body):
         for s in body:
             t = type(s)
             if t is A.Return:
-                out.append(s.exprs[0])
+                out.append(s)
             elif t in (A.Do, A.While, A.Repeat, A.NumFor, A.GenFor):
                 visit(s.body.body)
             elif t is A.If:
@@ -1653,28 +1652,17 @@ def _returns_of(stmts):
     return out
 
 
+def _returns_of(stmts):
+    """The returned expressions of a single-return function body."""
+    return [r.exprs[0] for r in _return_stmts(stmts)]
+
+
 def _single_return(stmts):
     """True when every return in the function body returns exactly one value
     and the body cannot fall off its end."""
-    ok = [True]
-
-    def visit(body):
-        for s in body:
-            t = type(s)
-            if t is A.Return:
-                if len(s.exprs) != 1 or type(s.exprs[0]) in (A.Call, A.Method, A.Vararg):
-                    ok[0] = False
-            elif t in (A.Do, A.While, A.Repeat, A.NumFor, A.GenFor):
-                visit(s.body.body)
-            elif t is A.If:
-                for _, b in s.tests:
-                    visit(b.body)
-                if s.orelse is not None:
-                    visit(s.orelse.body)
-
-    visit(stmts)
-    if not ok[0]:
-        return False
+    for r in _return_stmts(stmts):
+        if len(r.exprs) != 1 or type(r.exprs[0]) in (A.Call, A.Method, A.Vararg):
+            return False
     return _ends_with_return(stmts)
 
 

@@ -11,7 +11,7 @@ from itertools import count as _count, takewhile as _takewhile
 from operator import is_not as _is_not
 
 from .values import (LuaTable, LuaMetaTable, LuaFrozenTable, LuaClassTable, TABLE_TYPES,
-                     TRUE, FALSE,
+                     TRUE, FALSE, tostr,
                      LuaError, lua_type, tostring, str2number, MAXINT, MININT)
 from .ops import (index, tostring_meta, class_written, getmetatable as raw_getmetatable, setmetatable as
                   raw_setmetatable, rawset_checked, register_fast_iter, length, OpError)
@@ -74,13 +74,9 @@ def check_num(v, n, fname, default=NONE):
 
 
 def check_str(v, n, fname, default=NONE):
-    t = type(v)
-    if t is str:
-        return v
-    if t is int:
-        return str(v)
-    if t is float:
-        return tostring(v)
+    s = tostr(v)
+    if s is not None:
+        return s
     if (v is NONE or v is None) and default is not NONE:
         return default
     arg_error(n, fname, "string expected, got %s" % typename_arg(v))

@@ -15,7 +15,7 @@ import math
 
 from .values import (LuaTable, LuaMetaTable, LuaFrozenTable, LuaClassTable, TABLE_TYPES, LuaBool,
                      TRUE, FALSE, LuaError, MAXINT, MININT, wrap, fmt_float,
-                     lua_type, str2number)
+                     lua_type, str2number, tostr)
 
 __all__ = [
     "OpError", "index", "setindex", "rawset_checked", "add", "sub", "mul", "div",
@@ -592,15 +592,7 @@ def tointeger(v):
 # strings and lengths
 
 
-def _tostr(v):
-    t = type(v)
-    if t is str:
-        return v
-    if t is int:
-        return str(v)
-    if t is float:
-        return fmt_float(v)
-    return None
+_tostr = tostr
 
 
 def concat(a, b):

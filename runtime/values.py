@@ -34,7 +34,7 @@ import math
 __all__ = ["LuaBool", "TRUE", "FALSE", "LuaTable", "LuaMetaTable", "LuaFrozenTable",
            "LuaClassTable",
            "TABLE_TYPES", "LuaError", "lua_type",
-           "tostring", "tonumber", "fmt_float", "MAXINT", "MININT", "wrap"]
+           "tostring", "tostr", "tonumber", "fmt_float", "MAXINT", "MININT", "wrap"]
 
 MAXINT = 0x7FFFFFFFFFFFFFFF
 MININT = -0x8000000000000000
@@ -220,8 +220,8 @@ def register_type_name(pytype, name):
     _TYPE_NAMES[pytype] = name
 
 
-def tostring(v):
-    """``tostring`` without the __tostring/__name metamethods."""
+def tostr(v):
+    """A string or number as a string (``lua_tolstring``), else None."""
     t = type(v)
     if t is str:
         return v
@@ -229,6 +229,15 @@ def tostring(v):
         return str(v)
     if t is float:
         return fmt_float(v)
+    return None
+
+
+def tostring(v):
+    """``tostring`` without the __tostring/__name metamethods."""
+    s = tostr(v)
+    if s is not None:
+        return s
+    t = type(v)
     if v is None:
         return "nil"
     if t is LuaBool:
