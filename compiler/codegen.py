@@ -894,7 +894,8 @@ class Generator:
                 return None
             if not walk(e):
                 return None
-        if nops[0] < 1:
+        # worth its code size (and compile time) in loops only
+        if nops[0] < 1 or "loop" not in self.loops:
             return None
         spec_t = FLOAT if self.fs.float_hint else INT
         run = self.run
@@ -1599,7 +1600,7 @@ def fill_positions(tree):
             d["col_offset"] = col
             d["end_lineno"] = line
             d["end_col_offset"] = col + 1
-        for v in list(d.values()):
+        for v in d.values():
             if type(v) is list:
                 for x in v:
                     if isinstance(x, AST):
