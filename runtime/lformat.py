@@ -196,6 +196,8 @@ def _quote_char(m):
 
 def quote_string(s):
     """``addquoted``: ``s`` as a Lua string literal (Lua 5.3 style)."""
+    if _QUOTE_RX.search(s) is None:
+        return '"' + s + '"'
     return '"' + _QUOTE_RX.sub(_quote_char, s) + '"'
 
 
@@ -348,50 +350,71 @@ def _interpret(items, args):
 # generated fast paths
 
 def _fast_spec(it, k):
-    """(python spec, guard, value expression) for item ``it`` taking
-    argument ``a<k>``, or None when the item has no exact Python form."""
+    """(python spec, guard, value expression, simple) for item ``it`` taking
+    argument ``a<k>``, or None when the item has no exact Python form.
+    ``simple``: the value is a string or an int and the spec a bare ``%s``
+    or ``%d``, so an f-string can format it."""
     a = "a%d" % k
     conv, flags, width, prec = it.conv, it.flags, it.width, it.prec
     w = "" if width is None else str(width)
     if conv in "di":
         if prec is None and "#" not in flags:
-            return "%" + flags + w + "d", "type(%s) is int" % a, a
+            spec = "%" + flags + w + "d"
+            return spec, "type(%s) is int" % a, a, spec == "%d"
         return None
     if conv in "uxXo":
         if prec is None and not (set(flags) & set("#+ ")):
             py = "d" if conv == "u" else conv
             return ("%" + flags + w + py,
-                    "type(%s) is int and %s >= 0" % (a, a), a)
+                    "type(%s) is int and %s >= 0" % (a, a), a, False)
         return None
     if conv in "eEfgG":
         p = "" if prec is None else "." + str(prec)
         return ("%" + flags + w + p + conv,
                 "(type(%s) is float and %s - %s == 0.0 or type(%s) is int)"
-                % (a, a, a, a), a)
+                % (a, a, a, a), a, False)
     if conv == "s":
         if it.plain:
-            return "%s", "True", "(%s if type(%s) is str else _tostr(%s))" % (a, a, a)
+            return ("%s", "%s is not NOARG" % a,
+                    "(%s if type(%s) is str else _tostr(%s))" % (a, a, a), True)
         if set(flags) <= {"-"}:
             p = "" if prec is None else "." + str(prec)
             return ("%" + flags + w + p + "s",
-                    "type(%s) is str and '\\0' not in %s" % (a, a), a)
+                    "type(%s) is str and '\\0' not in %s" % (a, a), a, False)
         return None
     if conv == "c":
         if set(flags) <= {"-"}:
-            return "%" + flags + w + "s", "type(%s) is int" % a, "_chr(%s & 255)" % a
+            return ("%" + flags + w + "s", "type(%s) is int" % a,
+                    "_chr(%s & 255)" % a, False)
         return None
+    if conv == "q":
+        # flags and width are ignored by 5.3's %q
+        return "%s", "type(%s) is str" % a, "_quote(%s)" % a, True
     return None
 
 
+def _args(fixed, rest):
+    """The argument tuple a generated function was called with: its fixed
+    parameters minus the trailing defaults (NOARG), then the rest."""
+    fixed = list(fixed)
+    while fixed and fixed[-1] is NOARG:
+        fixed.pop()
+    return tuple(fixed) + rest
+
+
 def _make_fast(items):
-    """A function ``f(args)`` formatting with one Python ``%``, or None."""
+    """A function ``f(*args)`` formatting with one Python ``%`` (or one
+    f-string when every item is a bare ``%s``/``%d``), or None."""
     py = []
     guards = []
     vals = []
+    fparts = []
+    all_simple = True
     k = 0
     for it in items:
         if type(it) is str:
             py.append(it.replace("%", "%%"))
+            fparts.append(repr(it))
             continue
         if it.err is not None:
             return None
@@ -399,24 +422,26 @@ def _make_fast(items):
         if spec is None:
             return None
         py.append(spec[0])
-        if spec[1] != "True":
-            guards.append(spec[1])
+        guards.append(spec[1])
         vals.append(spec[2])
+        fparts.append("f'{%s}'" % spec[2])
+        all_simple = all_simple and spec[3]
         k += 1
-    pyfmt = "".join(py)
-    names = ", ".join("a%d" % i for i in range(k))
-    src = ["def fast(args):",
-           "    if len(args) == %d:" % k,
-           "        %s, = args" % names,
-           "    elif len(args) > %d:" % k,
-           "        %s, = args[:%d]" % (names, k),
-           "    else:",
-           "        return _interpret(ITEMS, args)",
-           "    if %s:" % (" and ".join(guards) or "True"),
-           "        return PYFMT %% (%s,)" % ", ".join(vals),
-           "    return _interpret(ITEMS, args)"]
-    ns = {"PYFMT": pyfmt, "ITEMS": items, "_interpret": _interpret,
-          "_tostr": _tostr, "_chr": chr}
+    names = ["a%d" % i for i in range(k)]
+    if all_simple:
+        expr = " ".join(fparts)     # adjacent literals: one f-string
+    else:
+        expr = "PYFMT %% (%s,)" % ", ".join(vals)
+    # parameters default to NOARG so that a missing argument fails its
+    # guard; Lua ignores extra arguments (*rest)
+    src = ["def fast(%s*rest):" % "".join(n + "=NOARG, " for n in names),
+           "    if %s:" % " and ".join(guards),
+           "        return " + expr,
+           "    return _interpret(ITEMS, _args((%s), rest))"
+           % "".join(n + ", " for n in names)]
+    ns = {"PYFMT": "".join(py), "ITEMS": items, "_interpret": _interpret,
+          "_tostr": _tostr, "_chr": chr, "_quote": quote_string,
+          "NOARG": NOARG, "_args": _args}
     exec("\n".join(src), ns)
     return ns["fast"]
 
@@ -431,20 +456,21 @@ def _compile(fmt):
     items = _parse(fmt)
     if all(type(it) is str for it in items):
         text = "".join(items)
-        f = lambda args: text
+        f = lambda *args: text
     else:
         f = _make_fast(items)
         if f is None:
-            f = lambda args: _interpret(items, args)
+            f = lambda *args: _interpret(items, args)
     _CACHE[fmt] = f
     return f
 
 
 def format(fmt=NOARG, *args):
-    """``string.format(fmt, ...)``."""
-    if type(fmt) is not str:
-        fmt = check_str(fmt, 1, "format")
+    """``string.format(fmt, ...)``: one cache lookup (only strings are keys)
+    and one call of the format's generated function."""
     f = _CACHE.get(fmt)
     if f is None:
-        f = _compile(fmt)
-    return f(args)
+        if type(fmt) is not str:
+            fmt = check_str(fmt, 1, "format")
+        f = _CACHE.get(fmt) or _compile(fmt)
+    return f(*args)

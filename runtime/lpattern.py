@@ -35,6 +35,7 @@ tuple, ``find``/``match`` give ``None`` (nil) when nothing matches, position
 captures are integers.
 """
 
+import operator
 import re
 
 from .errors import arg_error, rt_error
@@ -307,7 +308,9 @@ def _rx_class(cset):
 _RX_SUFFIX = {"": "", "*": "*", "+": "+", "-": "*?", "?": "?"}
 
 
-def _to_regex(parsed):
+def _to_regex(parsed, shift=0):
+    """The regex of ``parsed``; ``shift`` renumbers back-references for a
+    regex wrapped in ``shift`` extra leading groups."""
     out = []
     for it in parsed.items:
         k = it[0]
@@ -326,7 +329,7 @@ def _to_regex(parsed):
         elif k == "end":
             out.append(r"\Z")
         elif k == "bref":
-            out.append("(?!)" if it[2] else "(?:\\%d)" % (it[1] + 1))
+            out.append("(?!)" if it[2] else "(?:\\%d)" % (it[1] + 1 + shift))
         elif k == "front":
             cset = it[1]
             # previous char ('\0' at the start) not in set, current char
@@ -680,16 +683,33 @@ def _capture_getter(kind, g):
 
 
 class _Pat:
-    """A compiled pattern (what ``_entry``/``_gentry`` cache)."""
+    """A compiled pattern (what ``_entry``/``_gentry`` cache).
+
+    ``mmode`` says how ``match`` turns a match object into its result
+    without a function call: 0 the whole match, 1 the single (string)
+    capture, 2 all (string) captures, 3 through ``mres``.  ``split`` is set
+    when gsub may work on ``rx.split`` / ``rxw.split`` (see ``_split``)."""
     __slots__ = ("plain", "anchor", "rx", "match", "search", "exec",
                  "empty_ok", "ncap", "kinds", "getters", "caps", "mres",
-                 "fargs", "key", "tcache", "literal", "greedy")
+                 "fargs", "key", "tcache", "literal", "greedy", "plen",
+                 "simple", "mmode", "split", "parsed", "_rxw")
+
+    @property
+    def rxw(self):
+        """The regex wrapped in one more group: group 1 is the whole match,
+        the captures follow (compiled on first use)."""
+        r = self._rxw
+        if r is None:
+            r = self._rxw = re.compile("(" + _to_regex(self.parsed, 1) + ")",
+                                       re.DOTALL)
+        return r
 
 
 def _compile(pat, anchor, plain):
     parsed = _parse(pat)
     c = _Pat()
     c.plain = plain
+    c.plen = len(pat)
     # a plain pattern is a literal for match/gsub too unless it has a ')'
     # (find never runs the matcher on it, the others do and fail on ')')
     c.literal = plain and ")" not in pat
@@ -701,6 +721,8 @@ def _compile(pat, anchor, plain):
     # alternative at the same position (see gsub)
     c.greedy = not any(it[0] == "single" and it[2] == "-" for it in parsed.items)
     c.tcache = {}
+    c.parsed = parsed
+    c._rxw = None
     c.rx = None
     if (parsed.error is None and not parsed.has_bal
             and parsed.depth + 1 <= MAXCCALLS):
@@ -716,23 +738,30 @@ def _compile(pat, anchor, plain):
     c.exec = c.match if anchor else c.search
     getters = tuple(_capture_getter(k, g + 1) for g, k in enumerate(kinds))
     c.getters = getters
-    simple = all(k == _K_STR for k in kinds)
+    c.simple = simple = all(k == _K_STR for k in kinds)
+    # gsub through split: regex, every match non-empty (Python's split
+    # treats empty matches its own way), string captures only
+    c.split = (c.rx is not None and not c.empty_ok and not anchor and simple)
     if ncap == 0:
         c.caps = lambda m: ()
         c.mres = lambda m: m.group()
         c.fargs = lambda m: (m.group(),)
         c.key = c.mres
+        c.mmode = 0
     else:
         if _K_UNF in kinds:
             c.caps = c.mres = c.fargs = _unfinished
+            c.mmode = 3
         elif simple:
             c.caps = c.fargs = lambda m: m.groups()
             c.mres = (lambda m: m.group(1)) if ncap == 1 else c.caps
+            c.mmode = 1 if ncap == 1 else 2
         else:
             c.caps = c.fargs = eval("lambda m: (%s,)" % ", ".join(
                 "m.group(%d)" % (g + 1) if k == _K_STR else "m.start(%d) + 1" % (g + 1)
                 for g, k in enumerate(kinds)))
             c.mres = getters[0] if ncap == 1 else c.caps
+            c.mmode = 3
         c.key = getters[0]
     return c
 
@@ -764,9 +793,56 @@ def _gentry(pat):
 
 # --------------------------------------------------------------------------
 # the library functions
+#
+# find and match first try the common shape -- a string subject, a pattern
+# already compiled (so a string: only strings are cache keys), no init or a
+# positive integer one, no plain flag or a true one -- with as little Python
+# as possible; anything else goes to the general versions (_find, _match),
+# which check and convert every argument as luaL_check* does.
 
 def find(s=NOARG, pat=NOARG, init=None, plain=None, *_):
     """``string.find(s, pattern [, init [, plain]])``."""
+    if plain is None:
+        c = _CACHE.get(pat)
+        if c is not None and type(s) is str:
+            if init is None:
+                i = 0
+            elif type(init) is int and init > 0:
+                i = init - 1
+                if i > len(s):
+                    return None
+            else:
+                return _find(s, pat, init, plain)
+            if c.plain:
+                j = s.find(pat, i)
+                if j < 0:
+                    return None
+                return (j + 1, j + c.plen)
+            m = c.exec(s, i)
+            if m is None:
+                return None
+            if c.ncap:
+                if c.simple:
+                    return (m.start() + 1, m.end()) + m.groups()
+                return (m.start() + 1, m.end()) + c.caps(m)
+            st, e = m.span()
+            return (st + 1, e)
+    elif plain is not FALSE and type(s) is str and type(pat) is str:
+        if init is None:
+            j = s.find(pat)
+        elif type(init) is int and init > 0:
+            if init > len(s) + 1:
+                return None
+            j = s.find(pat, init - 1)
+        else:
+            return _find(s, pat, init, plain)
+        if j < 0:
+            return None
+        return (j + 1, j + len(pat))
+    return _find(s, pat, init, plain)
+
+
+def _find(s, pat, init, plain):
     if type(s) is not str:
         s = check_str(s, 1, "find")
     if type(pat) is not str:
@@ -803,6 +879,33 @@ def find(s=NOARG, pat=NOARG, init=None, plain=None, *_):
 
 def match(s=NOARG, pat=NOARG, init=None, *_):
     """``string.match(s, pattern [, init])``."""
+    c = _CACHE.get(pat)
+    if c is not None and type(s) is str:
+        if init is None:
+            i = 0
+        elif type(init) is int and init > 0:
+            i = init - 1
+            if i > len(s):
+                return None
+        else:
+            return _match(s, pat, init)
+        if c.literal:
+            return pat if s.find(pat, i) >= 0 else None
+        m = c.exec(s, i)
+        if m is None:
+            return None
+        k = c.mmode
+        if k == 0:
+            return m.group()
+        if k == 1:
+            return m.group(1)
+        if k == 2:
+            return m.groups()
+        return c.mres(m)
+    return _match(s, pat, init)
+
+
+def _match(s, pat, init):
     if type(s) is not str:
         s = check_str(s, 1, "match")
     if type(pat) is not str:
@@ -830,6 +933,11 @@ def match(s=NOARG, pat=NOARG, init=None, *_):
     return c.mres(m)
 
 
+_GROUP0 = re.Match.group
+_GROUPS = re.Match.groups
+_GROUP1 = operator.itemgetter(1)
+
+
 def gmatch(s=NOARG, pat=NOARG, *_):
     """``string.gmatch(s, pattern)``: returns the iterator function.
 
@@ -842,13 +950,19 @@ def gmatch(s=NOARG, pat=NOARG, *_):
     c = _GCACHE.get(pat) or _gentry(pat)
     res = c.mres
     if c.rx is not None and not c.empty_ok:
-        it = c.rx.finditer(s)
+        # the results come out of C-level iterators: one next() per step
+        k = c.mmode
+        if k == 0:
+            it = map(_GROUP0, c.rx.finditer(s))
+        elif k == 1:
+            it = map(_GROUP1, c.rx.finditer(s))
+        elif k == 2:
+            it = map(_GROUPS, c.rx.finditer(s))
+        else:
+            it = map(res, c.rx.finditer(s))
 
         def gmatch_iter(*_):
-            m = next(it, None)
-            if m is None:
-                return None
-            return res(m)
+            return next(it, None)
         return gmatch_iter
     if c.rx is not None and c.greedy:
         it = c.rx.finditer(s)
@@ -887,7 +1001,11 @@ def gmatch(s=NOARG, pat=NOARG, *_):
 # -- gsub -------------------------------------------------------------------
 
 class _Repl:
-    __slots__ = ("tmpl", "func", "err")
+    """A parsed replacement string.  ``tmpl``: the constant text (escaped for
+    ``re.sub``) when it has no capture; ``func``: match -> text; ``sfmt``,
+    ``scols``, ``wrap``: the ``%`` format and the split columns it takes
+    its values from (see ``_split``)."""
+    __slots__ = ("tmpl", "func", "err", "sfmt", "scols", "wrap")
 
 
 def _compile_repl(c, repl):
@@ -930,7 +1048,7 @@ def _compile_repl(c, repl):
         parts.append("".join(lit))
     r = _Repl()
     r.err = err
-    r.tmpl = r.func = None
+    r.tmpl = r.func = r.sfmt = None
     if err is not None:
         return r
     if all(type(p) is str for p in parts):
@@ -941,14 +1059,33 @@ def _compile_repl(c, repl):
     # Python 3.11 expands group templates in Python code: a generated
     # function is faster
     fmt = "".join(p.replace("%", "%%") if type(p) is str else "%s" for p in parts)
+    refs = [p for p in parts if type(p) is not str]
     exprs = ["m.group(%d)" % p if p == 0 or c.kinds[p - 1] == _K_STR
              else "str(m.start(%d) + 1)" % p
-             for p in parts if type(p) is not str]
+             for p in refs]
     if fmt == "%s":
         r.func = eval("lambda m: " + exprs[0])
     else:
         r.func = eval("lambda m: %r %% (%s,)" % (fmt, ", ".join(exprs)))
+    if c.split:
+        # split layout: rx.split gives [text, cap1 .. capn, text, ...];
+        # rxw.split (needed for %0) [text, whole, cap1 .. capn, text, ...]
+        r.wrap = 0 in refs
+        r.sfmt = fmt
+        r.scols = [p + 1 for p in refs] if r.wrap else refs
     return r
+
+
+def _repl_text(v, whole):
+    """The text a table/function replacement value ``v`` stands for."""
+    if v is None or v is FALSE:
+        return whole
+    t = type(v)
+    if t is str:
+        return v
+    if t is int or t is float:
+        return tostring(v)
+    rt_error("invalid replacement value (a %s)" % lua_type(v))
 
 
 def _repl_value(v, m):
@@ -963,6 +1100,13 @@ def _repl_value(v, m):
     rt_error("invalid replacement value (a %s)" % lua_type(v))
 
 
+def _fn_text(r, whole):
+    """The text a replacement function's result ``r`` stands for."""
+    if type(r) is tuple:
+        r = r[0] if r else None
+    return _repl_text(r, whole)
+
+
 _index = None
 
 
@@ -972,6 +1116,66 @@ def _gettable(t, k):
     if _index is None:
         from .ops import index as _index
     return _index(t, k)
+
+
+_STR_ONLY = {str}
+
+
+def _split(c, s, max_s, kind, rp):
+    """gsub for a pattern with ``c.split`` set: one ``re.split`` finds every
+    match and its captures, the replacements are computed from the pieces
+    (by ``%`` formatting, table lookups or calls, in match order) and joined
+    with the text between the matches.  No re.sub callback, no match
+    objects.  ``kind``: 0 template ``rp`` (a _Repl), 1 plain table ``rp``,
+    2 function ``rp``."""
+    maxsplit = max_s if max_s <= len(s) else 0
+    ncap = c.ncap
+    if kind == 0 and not rp.wrap:
+        parts = c.rx.split(s, maxsplit)
+        stride = ncap + 1
+    else:
+        parts = c.rxw.split(s, maxsplit)
+        stride = ncap + 2
+    nm = len(parts) // stride
+    if nm == 0:
+        return (s, 0)
+    if kind == 0:
+        cols = rp.scols
+        fmt = rp.sfmt
+        if len(cols) == 1:
+            col = parts[cols[0]::stride]
+            vals = col if fmt == "%s" else list(map(fmt.__mod__, col))
+        else:
+            vals = list(map(fmt.__mod__,
+                            zip(*[parts[k::stride] for k in cols])))
+    else:
+        wholes = parts[1::stride]
+        if kind == 1:
+            vals = list(map(rp.get, parts[2::stride] if ncap else wholes))
+            if set(map(type, vals)) != _STR_ONLY:
+                vals = [v if type(v) is str else _repl_text(v, w)
+                        for v, w in zip(vals, wholes)]
+        else:
+            f = rp
+            # called in match order; a bad result raises at once, before
+            # the next call, as in C
+            if ncap == 0:
+                vals = [r if type(r := f(w)) is str else _fn_text(r, w)
+                        for w in wholes]
+            elif ncap == 1:
+                vals = [r if type(r := f(a)) is str else _fn_text(r, w)
+                        for w, a in zip(wholes, parts[2::stride])]
+            else:
+                args = zip(*[parts[k::stride] for k in range(2, stride)])
+                vals = [r if type(r := f(*a)) is str else _fn_text(r, w)
+                        for w, a in zip(wholes, args)]
+    if stride == 2:
+        parts[1::2] = vals
+        return ("".join(parts), nm)
+    out = [None] * (2 * nm + 1)
+    out[0::2] = parts[0::stride]
+    out[1::2] = vals
+    return ("".join(out), nm)
 
 
 def gsub(s=NOARG, pat=NOARG, repl=None, n=None, *_):
@@ -1012,18 +1216,25 @@ def gsub(s=NOARG, pat=NOARG, repl=None, n=None, *_):
             if c.exec(s, 0) is not None:
                 rt_error(rp.err)
             return (s, 0)
+        if rp.sfmt is not None:
+            return _split(c, s, max_s, 0, rp)
         tmpl = rp.tmpl
         R = rp.func
     elif tr is LuaTable:
         key = c.key
         t = repl
         if type(t) is LuaTable:         # no metatable: a plain dict lookup
+            if c.split:
+                return _split(c, s, max_s, 1, t)
+
             def R(m):
                 return _repl_value(t.get(key(m)), m)
         else:
             def R(m):
                 return _repl_value(_gettable(t, key(m)), m)
     else:
+        if c.split:
+            return _split(c, s, max_s, 2, repl)
         f = repl
         if c.ncap == 0:
             def R(m):

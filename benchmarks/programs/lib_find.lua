@@ -1,12 +1,13 @@
--- lib_find: string.find on a prepared subject: plain text, patterns,
--- captures, an init position and the plain flag
+-- lib_find: string.find on a prepared long subject: literal and plain
+-- searches, an anchored miss, patterns with classes and captures, and a
+-- loop finding every (sparse) occurrence of a pattern
 local t0 = os.clock()
-local R = 7000
-if arg and arg[1] == "quick" then R = 100 end
+local R = 800
+if arg and arg[1] == "quick" then R = 10 end
 
 local words = { "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta" }
 local buf, seed = {}, 11
-for i = 1, 120 do
+for i = 1, 1000 do
   seed = (seed * 1103515245 + 12345) % 2147483648
   buf[i] = words[seed % 8 + 1] .. (seed % 1000)
 end
@@ -17,22 +18,21 @@ local len = #text
 local find = string.find
 local h, hits = 0, 0
 for r = 1, R do
-  local init = r % (len // 2) + 1
-  local a, b = find(text, "omega")                      -- literal, no init
-  local c, d = find(text, "key=value", init, true)      -- plain with init
-  local e, f, cap = find(text, "(%d+) key=")            -- capture, scans far
-  local g = find(text, "%s[ae]%l+%d%d%d", init)         -- classes, init
-  local i = find(text, "^alpha")                        -- anchored, fails
-  local j = find(text, "theta", init)                   -- literal with init
-  if r % 16 == 0 then       -- sampled, so the loop is mostly find calls
-    h = (h + a + b + c + d + e + f + #cap + g + (j or 0)) % 1000000007
+  for j = 1, 40 do                                      -- quick calls
+    local a, b = find(text, "omega")                    -- literal, near the end
+    local c, d = find(text, "key=value", j, true)       -- plain with init
+    local i = find(text, "^alpha")                      -- anchored, fails
+    h = h + a + b + c + d
+    if i then hits = hits + 1 end
   end
-  if i then hits = hits + 1 end
-  local pos = init                                      -- a scanning loop:
-  while true do                                         -- many short finds
-    local s, e = find(text, "%d+", pos)
+  local e, f, k, v = find(text, "(key)=(%a+)", r % 64 + 1)  -- captures
+  local g = find(text, "%u%l+%d")                       -- classes, no match
+  h = (h + e + f + #k + #v + (g or 0)) % 1000000007
+  local pos = r % 64 + 1                                -- every occurrence
+  while true do
+    local s, e, num = find(text, "theta(%d+)", pos)
     if not s then break end
-    hits = hits + 1
+    hits = hits + #num
     pos = e + 1
   end
 end
