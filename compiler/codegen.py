@@ -159,8 +159,11 @@ class Generator:
         key = (lua.line or 1, lua.col or 0)
         self.errinfo.setdefault(key, {})[kind] = list(descs)
 
-    def describe(self, e):
+    def describe(self, e, call=False):
         t = type(e)
+        while t is A.Paren:
+            e = e.expr
+            t = type(e)
         if t is A.Name:
             v = self.res.names.get(id(e))
             if v is None:
@@ -168,10 +171,13 @@ class Generator:
             if v.func is not self.fs.info:
                 return "upvalue '%s'" % e.name
             return "local '%s'" % e.name
-        if t is A.Index and type(e.key) is A.String:
-            return "field '%s'" % e.key.value
-        if t is A.String:
-            return None
+        if t is A.Index:
+            if type(e.key) is A.String:
+                return "field '%s'" % e.key.value
+            return "field '?'"
+        if t is A.String and call:
+            # only a called constant sits in a register Lua can name
+            return "constant '%s'" % e.value
         return None
 
     def error(self, lua, msg):
@@ -1284,7 +1290,7 @@ class Generator:
                        call("index", o, key))
             node = ast.Call(func=fn, args=[o] + self.args(e.args), keywords=[])
             return self.stamp(node, e)
-        self.note(e, "call", self.describe(e.func))
+        self.note(e, "call", self.describe(e.func, call=True))
         fn = self.value(e.func)
         node = ast.Call(func=fn, args=self.args(e.args), keywords=[])
         return self.stamp(node, e)
@@ -1352,6 +1358,48 @@ class Generator:
         return ast.Compare(left=C(-0x8000000000000000), ops=[ast.LtE(), ast.LtE()],
                            comparators=[r, C(0x7FFFFFFFFFFFFFFF)])
 
+    def _has_call(self, e):
+        """Does expression e call anything (not counting function bodies)?"""
+        t = type(e)
+        if t in (A.Call, A.Method):
+            return True
+        if t is A.Function or not isinstance(e, A.Node):
+            return False
+        for f in e._fields:
+            x = getattr(e, f)
+            if isinstance(x, A.Node) and self._has_call(x):
+                return True
+            if type(x) is list:
+                for y in x:
+                    if isinstance(y, A.Node) and self._has_call(y):
+                        return True
+                    if type(y) is tuple and any(isinstance(z, A.Node) and self._has_call(z)
+                                               for z in y):
+                        return True
+        return False
+
+    def _register_local(self, e):
+        """Is e a local of the current function that a call could change
+        (captured by a closure)?  Lua reads such a register operand when the
+        operation runs, after the calls in the other operand."""
+        while type(e) is A.Paren:
+            e = e.expr
+        if type(e) is not A.Name:
+            return False
+        v = self.res.names.get(id(e))
+        return v is not None and v.captured and v.func is self.fs.info
+
+    def _right_first(self, e, build):
+        """Evaluate e.right before reading e.left (see _register_local)."""
+        tmp = self.fs.temp()
+        right = self.value(e.right)
+        self.hoisted[id(e.right)] = tmp
+        try:
+            result = build()
+        finally:
+            del self.hoisted[id(e.right)]
+        return ifexp(is_(ast.NamedExpr(target=S(tmp), value=right), N(tmp)), result, C(None))
+
     def e_BinOp(self, e):
         op = e.op
         if op in _CMP:
@@ -1363,6 +1411,9 @@ class Generator:
         return self.arith(e)
 
     def compare(self, e):
+        if (id(e.right) not in self.hoisted and self._register_local(e.left)
+                and self._has_call(e.right)):
+            return self._right_first(e, lambda: self.compare(e))
         left = self.value(e.left)
         right = self.value(e.right)
         if e.op in ("==", "~=") and (type(e.left) is A.Nil or type(e.right) is A.Nil):
@@ -1442,10 +1493,13 @@ class Generator:
         guards = []
         parts = []
         refs = []
-        for o in operands:
+        for i, o in enumerate(operands):
             t = self.etype(o)
             v = self.value(o)
-            if _simple(v):
+            snapshot = (type(o) is A.Name and self.res.names.get(id(o)) is not None
+                        and self.res.names[id(o)].captured
+                        and any(self._has_call(x) for x in operands[i + 1:]))
+            if _simple(v) and not snapshot:
                 ref = v
             else:
                 tmp = self.fs.temp()
@@ -1473,6 +1527,9 @@ class Generator:
         return ifexp(and_(*conds) if len(conds) > 1 else conds[0], joined, slow)
 
     def arith(self, e):
+        if (id(e.right) not in self.hoisted and self._register_local(e.left)
+                and self._has_call(e.right)):
+            return self._right_first(e, lambda: self.arith(e))
         op = e.op
         lt = self.etype(e.left)
         rt = self.etype(e.right)

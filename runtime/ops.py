@@ -99,10 +99,13 @@ def setmetatable(t, mt):
             t.__class__ = LuaTable
             del t.meta
         elif tt is LuaFrozenTable:
+            CLASS_VERSION[0] += 1
             t.meta = None
         return t
     if tt is not LuaFrozenTable:
         t.__class__ = LuaMetaTable
+    else:
+        CLASS_VERSION[0] += 1       # cached lookups may have gone through it
     t.meta = mt
     mark_class(mt)
     return t
@@ -414,7 +417,11 @@ def fmod_lua(a, b):
     """Lua 5.3 float modulo: fmod adjusted toward the divisor's sign."""
     a = float(a)
     b = float(b)
-    if b == 0.0 or a != a or b != b or a in (_inf, -_inf):
+    if a != a:
+        return a                    # a NaN operand comes through as it is
+    if b != b:
+        return b
+    if b == 0.0 or a in (_inf, -_inf):
         return NEG_NAN
     if b in (_inf, -_inf):
         if a == 0.0 or (a > 0) == (b > 0):
