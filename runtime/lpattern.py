@@ -1119,6 +1119,7 @@ def _gettable(t, k):
 
 
 _STR_ONLY = {str}
+_STR_INT = {str, int}
 
 
 def _split(c, s, max_s, kind, rp):
@@ -1151,10 +1152,16 @@ def _split(c, s, max_s, kind, rp):
     else:
         wholes = parts[1::stride]
         if kind == 1:
-            vals = list(map(rp.get, parts[2::stride] if ncap else wholes))
-            if set(map(type, vals)) != _STR_ONLY:
-                vals = [v if type(v) is str else _repl_text(v, w)
-                        for v, w in zip(vals, wholes)]
+            # t.get(key, whole): a missing key keeps the match
+            vals = list(map(rp.get, parts[2::stride] if ncap else wholes,
+                            wholes))
+            types = set(map(type, vals))
+            if types != _STR_ONLY:
+                if types == _STR_INT:   # an integer's tostring is str()
+                    vals = list(map(str, vals))
+                else:
+                    vals = [v if type(v) is str else _repl_text(v, w)
+                            for v, w in zip(vals, wholes)]
         else:
             f = rp
             # called in match order; a bad result raises at once, before
