@@ -10,9 +10,12 @@ Each format string is parsed once and cached.  When every item of a format
 has a Python ``%`` equivalent that is exact for the argument types actually
 passed (ints for ``%d``, finite floats for ``%f``, strings for ``%s`` ...),
 a generated function checks those types and formats all arguments with one
-Python ``%`` operation; any other argument falls back to the item-by-item
-interpreter, which emulates printf itself (integer precision, ``#``, the
-two's complement of ``%x`` on negative numbers, ``inf``/``-nan``, ``%a``).
+Python ``%`` operation (one f-string when every item is a bare ``%d``/``%s``
+or a ``%q`` of a string: cheaper still); any other argument falls back to the
+item-by-item interpreter, which emulates printf itself (integer precision,
+``#``, the two's complement of ``%x`` on negative numbers, ``inf``/``-nan``,
+``%a``).  ``format`` itself is one cache lookup and one call of that
+function.
 
 ``%q`` is Lua 5.3.6's: integers with ``%d`` (``math.mininteger`` in hex),
 floats in hexadecimal (``0x1p+0``) -- and, as 5.3.6 really does, ``inf``,

@@ -30,6 +30,11 @@ back ends runs the items:
    ``max_expand``/``min_expand`` one to one, with C's ``matchdepth``
    accounting when the pattern is deep enough to need it.
 
+``gsub`` with a template, a plain table or a function on a regex pattern
+that cannot match the empty string works on one ``re.split`` of the subject
+(``_split``): no ``re.sub`` callback and no match objects.  ``gmatch``
+iterators over such patterns are a ``map`` over ``finditer``.
+
 Results follow the runtime's calling convention: several values are a
 tuple, ``find``/``match`` give ``None`` (nil) when nothing matches, position
 captures are integers.
@@ -793,7 +798,26 @@ def _gentry(pat):
 
 # --------------------------------------------------------------------------
 # the library functions
-#
+
+def _lfind(s, pat, i):
+    """``s.find(pat, i)`` for a needle of 2+ characters and a long subject.
+
+    Python's search walks the subject about a byte at a time, C Lua's
+    (``lmemfind``) jumps with memchr to the needle's first character; only
+    Python's single-character search uses memchr.  So: search the next 256
+    characters directly (a near match costs what it did), then jump to the
+    first occurrence of the needle's first character -- often the match, or
+    absent, and then there is no match at all -- and only then search the
+    rest the slow way."""
+    j = s.find(pat, i, i + 256)
+    if j >= 0:
+        return j
+    j = s.find(pat[0], max(i, i + 257 - len(pat)))
+    if j < 0 or s.startswith(pat, j):
+        return j
+    return s.find(pat, j + 1)
+
+
 # find and match first try the common shape -- a string subject, a pattern
 # already compiled (so a string: only strings are cache keys), no init or a
 # positive integer one, no plain flag or a true one -- with as little Python
@@ -814,7 +838,10 @@ def find(s=NOARG, pat=NOARG, init=None, plain=None, *_):
             else:
                 return _find(s, pat, init, plain)
             if c.plain:
-                j = s.find(pat, i)
+                if len(s) - i < 512 or c.plen < 2:
+                    j = s.find(pat, i)
+                else:
+                    j = _lfind(s, pat, i)
                 if j < 0:
                     return None
                 return (j + 1, j + c.plen)
@@ -829,13 +856,17 @@ def find(s=NOARG, pat=NOARG, init=None, plain=None, *_):
             return (st + 1, e)
     elif plain is not FALSE and type(s) is str and type(pat) is str:
         if init is None:
-            j = s.find(pat)
+            i = 0
         elif type(init) is int and init > 0:
-            if init > len(s) + 1:
+            i = init - 1
+            if i > len(s):
                 return None
-            j = s.find(pat, init - 1)
         else:
             return _find(s, pat, init, plain)
+        if len(s) - i < 512 or len(pat) < 2:
+            j = s.find(pat, i)
+        else:
+            j = _lfind(s, pat, i)
         if j < 0:
             return None
         return (j + 1, j + len(pat))
@@ -890,7 +921,9 @@ def match(s=NOARG, pat=NOARG, init=None, *_):
         else:
             return _match(s, pat, init)
         if c.literal:
-            return pat if s.find(pat, i) >= 0 else None
+            if len(s) - i < 512 or c.plen < 2:
+                return pat if s.find(pat, i) >= 0 else None
+            return pat if _lfind(s, pat, i) >= 0 else None
         m = c.exec(s, i)
         if m is None:
             return None
@@ -1167,14 +1200,17 @@ def _split(c, s, max_s, kind, rp):
             # called in match order; a bad result raises at once, before
             # the next call, as in C
             if ncap == 0:
-                vals = [r if type(r := f(w)) is str else _fn_text(r, w)
+                vals = [r if type(r := f(w)) is str else
+                        w if r is None else _fn_text(r, w)
                         for w in wholes]
             elif ncap == 1:
-                vals = [r if type(r := f(a)) is str else _fn_text(r, w)
+                vals = [r if type(r := f(a)) is str else
+                        w if r is None else _fn_text(r, w)
                         for w, a in zip(wholes, parts[2::stride])]
             else:
                 args = zip(*[parts[k::stride] for k in range(2, stride)])
-                vals = [r if type(r := f(*a)) is str else _fn_text(r, w)
+                vals = [r if type(r := f(*a)) is str else
+                        w if r is None else _fn_text(r, w)
                         for w, a in zip(wholes, args)]
     if stride == 2:
         parts[1::2] = vals
