@@ -995,7 +995,7 @@ def gmatch(s=NOARG, pat=NOARG, *_):
             it = map(res, c.rx.finditer(s))
 
         def gmatch_iter(*_):
-            return next(it, None)
+            return next(it, ())     # no values at the end, as Lua's iterator
         return gmatch_iter
     if c.rx is not None and c.greedy:
         it = c.rx.finditer(s)
@@ -1008,7 +1008,7 @@ def gmatch(s=NOARG, pat=NOARG, *_):
                     continue        # see gsub: Lua rejects this one
                 last[0] = e
                 return res(m)
-            return None
+            return ()
         return gmatch_greedy
     search = c.search
     n = len(s)
@@ -1027,7 +1027,7 @@ def gmatch(s=NOARG, pat=NOARG, *_):
             state[0] = state[1] = e
             return res(m)
         state[0] = n + 1
-        return None
+        return ()
     return gmatch_loop
 
 

@@ -166,7 +166,7 @@ def py_gmatch_all(gmatch, s, p, limit=1000):
         while len(res) < limit:
             r = it(None, None)
             r = norm_result(r)
-            if r[0] is None:
+            if not r or r[0] is None:
                 break
             r = (r + [None, None, None])[:3]
             res.append(tuple(r))
