@@ -391,8 +391,10 @@ def _fast_spec(it, k):
                     "_chr(%s & 255)" % a, False)
         return None
     if conv == "q":
-        # flags and width are ignored by 5.3's %q
-        return "%s", "type(%s) is str" % a, "_quote(%s)" % a, True
+        # flags and width are ignored by 5.3's %q; a string with nothing to
+        # escape is only put between quotes
+        return ("%s", "type(%s) is str and _qspecial(%s) is None" % (a, a),
+                "_Q + %s + _Q" % a, True)
     return None
 
 
@@ -443,7 +445,7 @@ def _make_fast(items):
            "    return _interpret(ITEMS, _args((%s), rest))"
            % "".join(n + ", " for n in names)]
     ns = {"PYFMT": "".join(py), "ITEMS": items, "_interpret": _interpret,
-          "_tostr": _tostr, "_chr": chr, "_quote": quote_string,
+          "_tostr": _tostr, "_chr": chr, "_Q": '"', "_qspecial": _QUOTE_RX.search,
           "NOARG": NOARG, "_args": _args}
     exec("\n".join(src), ns)
     return ns["fast"]

@@ -32,8 +32,9 @@ back ends runs the items:
 
 ``gsub`` with a template, a plain table or a function on a regex pattern
 that cannot match the empty string works on one ``re.split`` of the subject
-(``_split``): no ``re.sub`` callback and no match objects.  ``gmatch``
-iterators over such patterns are a ``map`` over ``finditer``.
+(``_split``): no ``re.sub`` callback and no match objects.  A ``gmatch``
+iterator over such a pattern steps a C-level iterator: a ``map`` over
+``finditer`` for the first matches, then one ``findall`` for the rest.
 
 Results follow the runtime's calling convention: several values are a
 tuple, ``find``/``match`` give ``None`` (nil) when nothing matches, position
@@ -42,6 +43,7 @@ captures are integers.
 
 import operator
 import re
+from itertools import islice
 
 from .errors import arg_error, rt_error
 from .strargs import NOARG, check_int, check_str
@@ -969,6 +971,8 @@ def _match(s, pat, init):
 _GROUP0 = re.Match.group
 _GROUPS = re.Match.groups
 _GROUP1 = operator.itemgetter(1)
+_NOVALS = ()            # no values (the end of a gmatch iteration)
+_GM_LAZY = 32           # matches gmatch takes from finditer before a findall
 
 
 def gmatch(s=NOARG, pat=NOARG, *_):
@@ -985,18 +989,34 @@ def gmatch(s=NOARG, pat=NOARG, *_):
     if c.rx is not None and not c.empty_ok:
         # the results come out of C-level iterators: one next() per step
         k = c.mmode
-        if k == 0:
-            it = map(_GROUP0, c.rx.finditer(s))
-        elif k == 1:
-            it = map(_GROUP1, c.rx.finditer(s))
-        elif k == 2:
-            it = map(_GROUPS, c.rx.finditer(s))
-        else:
-            it = map(res, c.rx.finditer(s))
+        rx = c.rx
+        fi = rx.finditer(s)
+        if k == 3:
+            it = map(res, fi)
 
-        def gmatch_iter(*_):
-            return next(it, ())     # no values at the end, as Lua's iterator
-        return gmatch_iter
+            def gmatch_iter(*_):
+                return next(it, ())     # no values at the end, as Lua's iterator
+            return gmatch_iter
+        # the first matches come lazily from finditer (a loop that stops
+        # early does no more work than it needs); after _GM_LAZY of them one
+        # findall from the end of the last one gives all the others -- the
+        # same strings or tuples of strings, without match objects
+        getter = _GROUP0 if k == 0 else _GROUP1 if k == 1 else _GROUPS
+        it = map(getter, islice(fi, _GM_LAZY))
+        lazy = True
+
+        def gmatch_split(*_):
+            nonlocal it, lazy
+            r = next(it, _NOVALS)
+            if r is _NOVALS and lazy:
+                lazy = False
+                m = next(fi, None)
+                if m is None:
+                    return _NOVALS
+                it = iter(rx.findall(s, m.end()))
+                return getter(m)
+            return r                # no values at the end, as Lua's iterator
+        return gmatch_split
     if c.rx is not None and c.greedy:
         it = c.rx.finditer(s)
         last = [-1]
