@@ -411,7 +411,7 @@ class Generator:
     def plain_block(self, stmts):
         out = []
         saved_run = self.run
-        self.run = {"ok": None, "known": {}}
+        self.run = {"ok": None, "known": {}, "sites": []}
         for s in stmts:
             self.pre = []
             self.cur = s
@@ -419,14 +419,14 @@ class Generator:
             if ts not in (A.Local, A.Assign, A.CallStat):
                 # control flow ends a speculation run (it may branch around
                 # the statements that established the known types)
-                self.run = {"ok": None, "known": {}}
+                self.end_run(out)
             self.speculated = False
             self.fs.ntemps = 0      # temporaries never outlive their statement
             produced = getattr(self, "s_" + ts.__name__)(s)
             if ts is not A.CallStat and not self.speculated:
                 self.forget_assigned(s)
             if ts not in (A.Local, A.Assign, A.CallStat):
-                self.run = {"ok": None, "known": {}}
+                self.end_run(out)
             if self.pre:
                 for p in self.pre:
                     self.stamp(p, s)
@@ -435,8 +435,32 @@ class Generator:
             for p in produced:
                 self.stamp(p, s)
             out.extend(produced)
+        self.end_run(out)
         self.run = saved_run
         return out
+
+    def end_run(self, out):
+        """Close the current speculation run and start a new one.  A run's
+        flag is only needed when a later statement relies on the types an
+        earlier one established: with a single speculated statement the flag
+        (its initialisation, its test and its reset) is dropped."""
+        sites = self.run.get("sites")
+        if sites is not None and len(sites) == 1:
+            init, node = sites[0]
+            if init is not None:
+                for i in range(len(out) - 1, -1, -1):
+                    if out[i] is init:
+                        del out[i]
+                        break
+            test = node.test
+            if type(test) is ast.BoolOp and len(test.values) > 2:
+                del test.values[0]
+            elif type(test) is ast.BoolOp:
+                node.test = test.values[1]
+            else:
+                node.test = C(True)
+            del node.orelse[0]
+        self.run = {"ok": None, "known": {}, "sites": []}
 
     def forget_assigned(self, s):
         """Locals assigned by a statement compiled generically lose their
@@ -620,6 +644,9 @@ class Generator:
             t = targets[0]
             if type(t) is A.Name:
                 return self.store_name(t, self.value(s.exprs[0]), s.exprs[0])
+            app = self.append_store(t, s.exprs[0])
+            if app is not None:
+                return app
             obj = self.value(t.obj)
             key = self.value(t.key)
             val = self.value(s.exprs[0])
@@ -652,6 +679,47 @@ class Generator:
                 out.extend(self.store_name(t, N(tmp), None))
             else:
                 out.extend(self.store_index(t, o, k, N(tmp), self.etype(t.key), ANY))
+        return out
+
+    def append_store(self, t, src):
+        """``t[#t + 1] = v`` for a local t: on a plain table the length comes
+        from the border hint when it is still exact, and the store moves the
+        hint to the new element, so appending in a loop costs two dict probes
+        instead of a walk."""
+        k = t.key
+        if not (type(t.obj) is A.Name and type(k) is A.BinOp and k.op == "+"
+                and type(k.right) is A.Number and type(k.right.value) is int
+                and k.right.value == 1 and type(k.left) is A.UnOp and k.left.op == "#"
+                and type(k.left.operand) is A.Name):
+            return None
+        v = self.res.names.get(id(t.obj))
+        if v is None or v.boxed or self.res.names.get(id(k.left.operand)) is not v:
+            return None
+        self.note(t, "index", self.describe(t.obj))
+        T = N(v.pyname)
+        n = self.fs.temp()
+        key = self.fs.temp()
+        fastkey = and_(typeis(T, "LuaTable"),
+                       ast.Compare(left=ast.BinOp(left=ast.NamedExpr(target=S(n), value=ast.Attribute(
+                           value=T, attr="border", ctx=_LOAD)), op=ast.Add(), right=C(1)),
+                           ops=[ast.NotIn()], comparators=[T]),
+                       ast.BoolOp(op=ast.Or(), values=[
+                           ast.Compare(left=N(n), ops=[ast.In()], comparators=[T]),
+                           ast.UnaryOp(op=ast.Not(), operand=N(n))]))
+        out = [assign(S(key), ifexp(fastkey, ast.BinOp(left=N(n), op=ast.Add(), right=C(1)),
+                                    self.value(k)))]
+        val = self.value(src)
+        if not _simple(val):
+            tmp = self.fs.temp()
+            out.append(assign(S(tmp), val))
+            val = N(tmp)
+        fast = [assign(subscript(T, N(key), _STORE), val),
+                assign(ast.Attribute(value=T, attr="border", ctx=_STORE), N(key))]
+        slow = [self.stamp(ast.Expr(value=call("setindex", T, N(key), val)), t)]
+        conds = [typeis(T, "LuaTable"), typeis(N(key), "int")]
+        if self.etype(src) not in _NONNIL:
+            conds.append(isnot(val, C(None)))
+        out.append(ast.If(test=and_(*conds), body=fast, orelse=slow))
         return out
 
     def store_name(self, t, value, src):
@@ -972,8 +1040,11 @@ class Generator:
         for vid in newly[1]:
             known.pop(vid, None)
         known.update(newly[0])
-        return init + pre + [ast.If(test=and_(N(ok), *guard), body=fast,
-                                    orelse=[assign(S(ok), C(False))] + slow)]
+        node = ast.If(test=and_(N(ok), *guard), body=fast,
+                      orelse=[assign(S(ok), C(False))] + slow)
+        if "sites" in run:
+            run["sites"].append((init[0] if init else None, node))
+        return init + pre + [node]
 
     def _spec_targets(self, s):
         """(known types gained, vars that lose theirs) by the typed version
