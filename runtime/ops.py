@@ -13,7 +13,7 @@ Lua frame when the error is caught.
 
 import math
 
-from .values import (LuaTable, LuaMetaTable, LuaFrozenTable, LuaClassTable, TABLE_TYPES, LuaBool,
+from .values import (Userdata, LuaTable, LuaMetaTable, LuaFrozenTable, LuaClassTable, TABLE_TYPES, LuaBool,
                      TRUE, FALSE, LuaError, MAXINT, MININT, wrap, fmt_float,
                      lua_type, str2number, tostr)
 
@@ -58,6 +58,8 @@ def getmetatable(v):
         return None
     if t is LuaMetaTable or t is LuaFrozenTable or t is LuaClassTable:
         return v.meta
+    if isinstance(v, Userdata):
+        return t.lua_meta
     return _type_metas.get(lua_type(v))
 
 
@@ -240,7 +242,7 @@ def _index_slow(o, k):
         if h is None:
             return None
         return _index_chain(o, h, k)
-    mt = _type_metas.get(lua_type(o))
+    mt = getmetatable(o)
     h = mt.get("__index") if mt is not None else None
     if h is None:
         raise OpError("index", 0, lua_type(o))
@@ -278,7 +280,7 @@ def setindex(o, k, v):
         elif t is LuaFrozenTable:
             raise LuaError(_where() + "attempt to modify a frozen table")
         else:
-            mt = _type_metas.get(lua_type(o))
+            mt = getmetatable(o)
             h = mt.get("__newindex") if mt is not None else None
             if h is None:
                 raise OpError("index", 0, lua_type(o))

@@ -178,6 +178,16 @@ class LuaClassTable(LuaMetaTable):
     __hash__ = object.__hash__
 
 
+class Userdata:
+    """Base of Python objects handed to Lua as userdata (errors, payloads,
+    futures, channels...).  The class attribute ``lua_meta`` (a table) is the
+    metatable every instance has: its ``__index`` table holds the methods
+    Lua calls with ``obj:method()``.  Nothing else of the object is
+    reachable from Lua."""
+    __slots__ = ()
+    lua_meta = None
+
+
 TABLE_TYPES = frozenset((LuaTable, LuaMetaTable, LuaFrozenTable, LuaClassTable))
 
 
