@@ -1,6 +1,8 @@
 """The Lua ``table`` library, plus Wippy's ``table.create`` and ``table.freeze``."""
 
 import math
+from functools import cmp_to_key
+from itertools import islice
 
 from .values import (LuaTable, LuaMetaTable, LuaFrozenTable, LuaClassTable, TABLE_TYPES, TRUE,
                      FALSE, LuaError, lua_type, MAXINT)
@@ -86,12 +88,59 @@ def t_remove(t=NONE, pos=None, *_):
     return v
 
 
+_STR_INT = {str, int}
+_KEYS = [1]                 # the integers 1, 2, ... (see _range_values)
+_KEYS_MAX = 1 << 17
+
+
+def _range_values(t, i, j):
+    """``[t[i], ..., t[j]]`` of a plain table (None for absent keys).
+
+    An array filled in order has the keys 1, 2, ... first in the dict's
+    insertion order; when the keys at the positions i-1 .. j-1 are exactly
+    i .. j, the values are the dict's values there -- copying those is much
+    faster than hashing every key.  The check compares with a kept list of
+    the integers (no new int objects)."""
+    if i >= 1 and j - i >= 16 and j <= _KEYS_MAX:
+        keys = _KEYS
+        if len(keys) < j:
+            keys.extend(range(len(keys) + 1, j + 1))
+        if i == 1 and j == len(t):
+            if list(t) == keys[:j]:
+                return list(t.values())
+        elif list(islice(t, i - 1, j)) == keys[i - 1:j]:
+            return list(islice(t.values(), i - 1, j))
+    return list(map(t.get, range(i, j + 1)))
+
+
 def t_concat(t=NONE, sep="", i=None, j=None, *_):
+    if type(t) is LuaTable:
+        if type(sep) is not str:
+            sep = check_str(sep, 2, "concat", "")
+        i = 1 if i is None else check_int(i, 3, "concat", 1)
+        j = t.length() if j is None else check_int(j, 4, "concat")
+        # a plain table whose dict holds every key of the range: one C-level
+        # pass reads the values, and join checks they are all strings (a
+        # range longer than the table has a nil in it: the loop below
+        # reports it without building the list)
+        if 0 <= j - i < len(t):
+            vals = _range_values(t, i, j)
+            try:
+                return sep.join(vals)
+            except TypeError:
+                pass
+            if set(map(type, vals)) <= _STR_INT:
+                return sep.join(map(str, vals))     # an integer's tostring
+        return _concat(t, sep, i, j)
     check_table(t, 1, "concat")
     last = _len(t)
     sep = check_str(sep, 2, "concat", "")
     i = check_int(i, 3, "concat", 1)
     j = check_int(j, 4, "concat", last)
+    return _concat(t, sep, i, j)
+
+
+def _concat(t, sep, i, j):
     get = _get(t)
     parts = []
     for k in range(i, j + 1):
@@ -237,6 +286,101 @@ def _auxsort(a, lo, up, lt, rnd):
             rnd = _randomize_pivot()
 
 
+def _res_true(r):
+    """Lua truth of a comparator result other than TRUE, FALSE or None."""
+    if type(r) is tuple:
+        r = r[0] if r else None
+    return r is not None and r is not FALSE
+
+
+def _auxsort_f(a, lo, up, f, rnd):
+    """``_auxsort`` with the comparison a call of the Lua function ``f``
+    written out in place (``_partition`` too): the same steps and calls,
+    without a Python wrapper per comparison."""
+    T = TRUE
+    F = FALSE
+    while lo < up:
+        if (r := f(a[up], a[lo])) is T or (r is not F and r is not None and _res_true(r)):
+            a[lo], a[up] = a[up], a[lo]
+        if up - lo == 1:
+            break
+        if up - lo < RANLIMIT or rnd == 0:
+            p = (lo + up) // 2
+        else:
+            r4 = (up - lo) // 4
+            p = rnd % (r4 * 2) + (lo + r4)
+        if (r := f(a[p], a[lo])) is T or (r is not F and r is not None and _res_true(r)):
+            a[p], a[lo] = a[lo], a[p]
+        elif (r := f(a[up], a[p])) is T or (r is not F and r is not None and _res_true(r)):
+            a[p], a[up] = a[up], a[p]
+        if up - lo == 2:
+            break
+        P = a[p]
+        a[p] = a[up - 1]
+        a[up - 1] = P
+        # _partition
+        i = lo
+        j = up - 1
+        u1 = up - 1
+        while True:
+            i += 1
+            while (r := f(a[i], P)) is T or (r is not F and r is not None and _res_true(r)):
+                if i == u1:
+                    _sort_error()
+                i += 1
+            j -= 1
+            while (r := f(P, a[j])) is T or (r is not F and r is not None and _res_true(r)):
+                if j < i:
+                    _sort_error()
+                j -= 1
+            if j < i:
+                break
+            a[i], a[j] = a[j], a[i]
+        a[u1] = a[i]
+        a[i] = P
+        p = i
+        if p - lo < up - p:
+            _auxsort_f(a, lo, p - 1, f, rnd)
+            n = p - lo
+            lo = p + 1
+        else:
+            _auxsort_f(a, p + 1, up, f, rnd)
+            n = up - p
+            up = p - 1
+        if lo < up and (up - lo) // 128 > n:
+            rnd = _randomize_pivot()
+
+
+def _timsort(t, items, comp):
+    """Sort a long array with a Lua comparator by Python's list.sort.
+
+    Each comparison of the C-level timsort is one call of the comparator (no
+    Python loop around it) and timsort needs fewer comparisons than Lua's
+    quicksort: about 20% fewer on random data, far fewer on partly sorted
+    data.  Whenever the comparator is a strict weak order the result is
+    Lua's, except for the order of elements it calls equal, which is here
+    their original order (Lua's quicksort is not stable; see
+    docs/known-deviations.md).  Lua detects an invalid order function when
+    its partition runs past the pivot, which almost always happens on long
+    arrays if ``comp(x, x)`` is true (a "<=" comparator): that is checked
+    once, up front.  Other inconsistent comparators leave some permutation
+    of the elements; timsort stays safe with them.  An error from the
+    comparator leaves the table unchanged."""
+    T = TRUE
+    F = FALSE
+    x = items[0]
+    if (r := comp(x, x)) is T or (r is not F and r is not None and _res_true(r)):
+        _sort_error()
+
+    def cmp(a, b):
+        r = comp(a, b)
+        if r is T or (r is not F and r is not None and _res_true(r)):
+            return -1
+        return 0
+    items.sort(key=cmp_to_key(cmp))
+    _write_back(t, items)
+
+
 def _default_lt(a, b):
     try:
         return a < b
@@ -308,12 +452,18 @@ def t_sort(t=NONE, comp=None, *_):
             _write_back(t, s)
             return ()
         lt = _meta_lt if any(isinstance(v, LuaMetaTable) for v in items) else _default_lt
+    elif n < RANLIMIT:
+        # Lua's own steps (and no randomized pivots at this size)
+        a = [None] + items
+        try:
+            _auxsort_f(a, 1, n, comp, 0)
+        finally:
+            del a[0]
+            _write_back(t, a)
+        return ()
     else:
-        def lt(a, b):
-            r = comp(a, b)
-            if type(r) is tuple:
-                r = r[0] if r else None
-            return r is not None and r is not FALSE
+        _timsort(t, items, comp)
+        return ()
     a = [None] + items
     try:
         _auxsort(a, 1, n, lt, 0)
