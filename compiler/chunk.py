@@ -110,15 +110,16 @@ def _rename(code, names):
     return code.replace(co_consts=consts)
 
 
-def compile_chunk(source, chunkname, imports="", use_cache=True):
-    """Compile Lua source (a latin-1 ``str`` or ``bytes``) to a CompiledChunk."""
+def compile_chunk(source, chunkname, imports="", use_cache=True, cache_root=None):
+    """Compile Lua source (a latin-1 ``str`` or ``bytes``) to a CompiledChunk.
+    ``cache_root`` overrides the cache folder (a project's own cache)."""
     if isinstance(source, (bytes, bytearray)):
         source = bytes(source).decode("latin-1")
     register_lines(chunkname, source)
     path = None
     if use_cache:
         key = _key(source, chunkname, imports)
-        path = os.path.join(cache_dir(), key[:2], key[2:] + ".pyc")
+        path = os.path.join(cache_root or cache_dir(), key[:2], key[2:] + ".pyc")
         try:
             with open(path, "rb") as f:
                 code, errinfo = marshal.loads(f.read())
