@@ -32,12 +32,20 @@ def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("-h", "--help"):
         sys.stdout.write(__doc__.split("\n\n", 1)[1] if False else
-                         "usage: wippy lua FILE [ARGS...]\n\n"
-                         "commands:\n  lua    run a Lua script (Lua 5.3 with Wippy's typed dialect)\n")
+                         "usage: wippy COMMAND [ARGS...]\n\n"
+                         "commands:\n"
+                         "  lua FILE [ARGS...]     run a Lua script (Lua 5.3 with Wippy's typed dialect)\n"
+                         "  init [DIR]             create wippy.lock for a new project\n"
+                         "  run -x NS:ENTRY [ARGS] run a function entry and print its result\n"
+                         "  run list | run NAME    list / run the entries declaring meta.command\n"
+                         "  registry list|show     list and show the project's entries\n")
         return 0 if argv else 1
     cmd, rest = argv[0], argv[1:]
     if cmd == "lua":
         return _lua(rest)
+    if cmd in ("init", "run", "registry"):
+        from . import projcli
+        return getattr(projcli, "cmd_" + cmd)(rest)
     sys.stderr.write("wippy: unknown command '%s' (try: wippy --help)\n" % cmd)
     return 2
 
@@ -47,6 +55,12 @@ def wippyc_main(argv=None):
     sub = parser.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("py", help="print the Python code generated for a Lua file")
     p.add_argument("file")
+    sub.add_parser("build", help="compile every Lua entry of a project (wippyc build --help)",
+                   add_help=False)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["build"]:
+        from .projcli import cmd_build
+        return cmd_build(argv[1:])
     args = parser.parse_args(argv)
     if args.cmd == "py":
         from .compiler.chunk import python_source

@@ -1,0 +1,294 @@
+"""An application: a project's entries in a registry, with the kind
+handlers that give them life, and the ways in: ``call`` a function entry
+from Python, or from Lua through ``funcs``.
+
+    app = App.open("path/to/project")       # load, validate, boot
+    result = app.call("app:hello", "world")  # -> tuple of Lua values
+
+Every call runs in a greenlet; ``App.call`` may be used from plain Python
+(it starts the greenlet and waits) or from inside one.
+"""
+
+import json
+import logging
+import os
+import sys
+import threading
+
+import gevent
+from greenlet import getcurrent
+
+from .registry import Registry, Entry, SQLiteHistory, MemoryHistory, RegistryError
+from .luaentry import LuaEntries, EntryError, chunkname_for
+from .runtime.values import LuaTable, LuaError, Userdata, TRUE, FALSE, tostring
+from .runtime.errors import convert, rt_error
+from .runtime.ops import tostring_meta
+
+__all__ = ["App", "CallError", "current_frame"]
+
+log = logging.getLogger("wippy")
+
+
+class CallError(Exception):
+    """A function entry failed: ``error`` is the Wippy error value."""
+
+    def __init__(self, error):
+        Exception.__init__(self, str(error))
+        self.error = error
+
+
+class Frame:
+    """What a running call knows about itself: the entry and the context
+    values, inherited by the calls it makes."""
+    __slots__ = ("app", "entry_id", "context", "parent")
+
+    def __init__(self, app, entry_id, context, parent=None):
+        self.app = app
+        self.entry_id = entry_id
+        self.context = context
+        self.parent = parent
+
+
+def current_frame():
+    return getattr(getcurrent(), "wippy_frame", None)
+
+
+def _set_frame(frame):
+    g = getcurrent()
+    prev = getattr(g, "wippy_frame", None)
+    g.wippy_frame = frame
+    return prev
+
+
+class App:
+    def __init__(self, root=".", config=None, history=None, cache_dir=None):
+        self.root = os.path.abspath(root)
+        self.config = config or {}
+        self.sources = {}
+        self.cache_dir = cache_dir
+        self.registry = Registry(history)
+        self.lua = LuaEntries(self)
+        self.registry.add_handler(self.lua)
+        self.print_hook = None
+
+    # -- opening a project -------------------------------------------------
+    @classmethod
+    def open(cls, root=".", config_files=(), sets=(), overrides=(), history=None,
+             lock_file="wippy.lock"):
+        """Load, validate and boot a project; raises ProjectError listing
+        every problem found."""
+        from .project import load_config, load_project, ProjectError
+        config = load_config(root, config_files, sets)
+        project = load_project(root, config=config, overrides=overrides, lock_file=lock_file)
+        if project.problems:
+            raise ProjectError(project.problems)
+        reg_cfg = config.get("registry") or {}
+        if history is None:
+            if reg_cfg.get("enable_history", True) and reg_cfg.get("history_type",
+                                                                    "sqlite") == "sqlite":
+                path = reg_cfg.get("history_path") or ".wippy/registry.db"
+                history = SQLiteHistory(os.path.join(project.root, path))
+            else:
+                history = MemoryHistory()
+        cache = ((config.get("lua") or {}).get("cache") or {})
+        cache_dir = None
+        if cache.get("enabled", True) and os.environ.get("WIPPY_CACHE_DIR") is None:
+            cache_dir = os.path.join(project.root, cache.get("dir") or ".wippy/cache/lua")
+        app = cls(project.root, config, history, cache_dir)
+        app.boot_defs(project.entries)
+        return app
+
+    def boot_defs(self, defs):
+        entries = []
+        for d in defs:
+            self.sources[d.id] = getattr(d, "sources", None) or {}
+            entries.append(Entry(d.id, d.kind, d.meta, d.data))
+        return self.registry.load(entries, "boot")
+
+    def close(self):
+        self.registry.close()
+
+    def node_name(self):
+        relay = self.config.get("relay") or {}
+        return "%s@%s" % (relay.get("node_name") or "local", "app")
+
+    # -- compiling ---------------------------------------------------------
+    def chunkname(self, entry):
+        return chunkname_for(entry, self.sources.get(entry.id), self.root)
+
+    def compile(self, source, chunkname, imports_key=""):
+        from .compiler.chunk import compile_chunk
+        return compile_chunk(source, chunkname, imports=imports_key, cache_root=self.cache_dir)
+
+    # -- what entries see --------------------------------------------------
+    def install_globals(self, G, entry):
+        from .lerrors import make_errors_module
+        from .payload import make_payload_module
+        G["errors"] = _shared("errors", make_errors_module)
+        G["payload"] = _shared("payload", make_payload_module)
+        try:
+            from .channel import make_channel_module
+        except ImportError:         # pragma: no cover - during development
+            make_channel_module = None
+        if make_channel_module is not None:
+            G["channel"] = _shared("channel", make_channel_module)
+        from .funcs import make_process_global
+        G["process"] = make_process_global(self, entry)
+
+    def builtin_module(self, name, entry):
+        if name == "funcs":
+            from .funcs import make_funcs_module
+            return make_funcs_module(self)
+        if name == "registry":
+            from .registry_mod import make_registry_module
+            return make_registry_module(self)
+        if name == "ctx":
+            from .funcs import make_ctx_module
+            return make_ctx_module()
+        from .modules import BUILTIN_MODULES
+        factory = BUILTIN_MODULES.get(name)
+        if factory is None:
+            return None
+        return _shared("mod:" + name, factory)
+
+    def make_print(self, entry, chunkname):
+        app = self
+
+        def lua_print(*args):
+            msg = "\t".join(tostring_meta(a) for a in args)
+            from .runtime.errors import where
+            loc = where(1).rstrip(": ") if True else ""
+            hook = app.print_hook
+            if hook is not None:
+                hook(entry.id, loc, msg)
+            else:
+                log.info(msg, extra={"entry": entry.id, "location": loc})
+            return ()
+        return lua_print
+
+    # -- running -----------------------------------------------------------
+    def run_lua(self, fn, args):
+        try:
+            return fn(*args)
+        except LuaError:
+            raise
+        except (EntryError, RegistryError):
+            raise
+        except Exception as e:
+            raise convert(e) from None
+
+    def call_entry(self, eid, args, context=None):
+        """Run a function entry in the current greenlet: the tuple of its
+        results.  Raises EntryError (no such function...) or LuaError."""
+        parent = current_frame()
+        ctx = dict(parent.context) if parent is not None else {}
+        if context:
+            ctx.update(context)
+        frame = Frame(self, eid, ctx, parent)
+        prev = _set_frame(frame)
+        try:
+            inst = self.lua.acquire(eid)
+            try:
+                r = self.run_lua(inst.fn, args)
+            finally:
+                self.lua.release(inst)
+        finally:
+            _set_frame(prev)
+        if type(r) is tuple:
+            return r
+        return (r,)
+
+    def call(self, eid, *args, context=None):
+        """Call a function entry from Python: Lua results as a tuple;
+        raises CallError with the Wippy error value when the call fails."""
+        from .convert import copy_value
+        args = tuple(copy_value(a) for a in args)
+        if isinstance(getcurrent(), gevent.Greenlet):
+            return self._call_protected(eid, args, context)
+        return run_in_hub(lambda: self._call_protected(eid, args, context))
+
+    def run_process_main(self, eid, args):
+        """Run a process entry's main function to completion in a greenlet
+        (``wippy run -x`` on a process.lua entry); its results as a tuple."""
+        from .lerrors import from_exception
+
+        def body():
+            frame = Frame(self, eid, {})
+            prev = _set_frame(frame)
+            try:
+                inst = self.lua.acquire(eid, ("process.lua",))
+                r = self.run_lua(inst.fn, tuple(args))
+            except (LuaError, EntryError, RegistryError) as e:
+                raise CallError(from_exception(e)) from None
+            finally:
+                _set_frame(prev)
+            return r if type(r) is tuple else (r,)
+        return run_in_hub(body)
+
+    def _call_protected(self, eid, args, context):
+        from .lerrors import from_exception
+        try:
+            return self.call_entry(eid, args, context)
+        except (LuaError, EntryError, RegistryError) as e:
+            raise CallError(from_exception(e)) from None
+
+
+_SHARED = {}
+
+
+def _shared(key, factory):
+    """Module tables built once; each entry gets a shallow copy so one
+    entry's writes to a module table stay its own."""
+    t = _SHARED.get(key)
+    if t is None:
+        t = _SHARED[key] = factory()
+    return LuaTable(t) if isinstance(t, LuaTable) else t
+
+
+# ---------------------------------------------------------------------------
+# running greenlets with a deep stack
+
+_STACK = 512 * 1024 * 1024
+
+
+def _in_greenlet(fn):
+    """Run fn in a new greenlet and wait: its result, or its exception
+    re-raised here (without gevent printing it as a crashed greenlet)."""
+    def body():
+        try:
+            return True, fn()
+        except BaseException as e:
+            return False, e
+    ok, r = gevent.spawn(body).get()
+    if not ok:
+        raise r
+    return r
+
+
+def run_in_hub(fn):
+    """Run ``fn`` in a greenlet and wait for it.  Deeply recursive Lua needs
+    a big C stack, so the greenlets run in a thread with one."""
+    if threading.current_thread().name == "wippy-main":
+        return _in_greenlet(fn)
+    box = {}
+
+    def target():
+        try:
+            box["r"] = _in_greenlet(fn)
+        except BaseException as e:      # re-raised in the caller's thread
+            box["e"] = e
+
+    old = threading.stack_size()
+    try:
+        threading.stack_size(_STACK)
+    except (ValueError, RuntimeError):      # pragma: no cover
+        pass
+    try:
+        t = threading.Thread(target=target, name="wippy-main")
+        t.start()
+    finally:
+        threading.stack_size(old)
+    t.join()
+    if "e" in box:
+        raise box["e"]
+    return box["r"]

@@ -1,0 +1,292 @@
+"""Lua entries: ``function.lua``, ``library.lua`` (and the code of
+``process.lua`` / ``workflow.lua``, which later layers run).
+
+The kind handler compiles an entry's source when the entry is created or
+updated -- a compile error rejects the changeset -- and keeps the compiled
+code.  Running an entry needs an *instance*: a globals table built for that
+entry (the standard libraries, Wippy's globals, and exactly the modules and
+imports the entry lists), the chunk run once in it, and the exported method.
+Instances are reused between calls (one call at a time per instance, as a
+Wippy function pool does); an update or delete of the entry, or of a
+library it imports, retires them.
+
+The allowlist is the import table: it is part of the compiled code's cache
+key, and it is all ``require`` can reach.  ``load``, ``dofile``, ``io``,
+``debug``, ``package``, ``collectgarbage`` and ``os.execute``/``exit`` do not
+exist for entries.
+"""
+
+import logging
+import os
+import threading
+
+from .registry import KindHandler, ChangeRejected, RegistryError
+from .runtime.values import LuaTable, LuaError, TRUE, FALSE, tostring
+from .runtime.errors import convert, rt_error, LUA_FILES, ERRINFO, register_builtins
+from .runtime.ops import helper_globals, tostring_meta
+from .runtime import baselib, lstring, ltable, lmath, coroutine, los, lutf8
+from .compiler.errors import LuaSyntaxError, InternalCompilerError
+
+__all__ = ["LuaEntries", "CompiledEntry", "EntryError", "LUA_KINDS"]
+
+LUA_KINDS = ("function.lua", "library.lua", "process.lua", "workflow.lua")
+_HELPERS = helper_globals()
+log = logging.getLogger("wippy.lua")
+
+
+class EntryError(Exception):
+    """Running an entry failed before any Lua ran (not found, wrong kind,
+    missing method, unknown import).  ``kind`` is a Wippy error kind."""
+
+    def __init__(self, message, kind="Invalid"):
+        Exception.__init__(self, message)
+        self.kind = kind
+
+
+def _modules_list(data):
+    mods = data.get("modules") or []
+    if isinstance(mods, str):
+        mods = [mods]
+    if not isinstance(mods, list) or not all(isinstance(m, str) for m in mods):
+        raise ChangeRejected("'modules' must be a list of module names")
+    return list(mods)
+
+
+def _imports_map(data):
+    imps = data.get("imports") or {}
+    if not isinstance(imps, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                            for k, v in imps.items()):
+        raise ChangeRejected("'imports' must map aliases to entry IDs")
+    return dict(imps)
+
+
+def import_table(modules, imports):
+    """The canonical import table: alias -> target (``:json`` for a
+    built-in module, ``ns:name`` for a library)."""
+    table = {m: ":" + m for m in modules}
+    table.update(imports)
+    return table
+
+
+def compile_args(app, entry):
+    """(source, chunkname, import key) of a Lua entry: what its compiled
+    code is cached under (``wippyc build`` and booting agree on it)."""
+    data = entry.data
+    source = data.get("source")
+    if not isinstance(source, str) or not source.strip():
+        raise ChangeRejected("entry %s: 'source' is required" % entry.id, entry.id)
+    method = data.get("method") or ""
+    if not isinstance(method, str):
+        raise ChangeRejected("entry %s: 'method' must be a string" % entry.id, entry.id)
+    imports = import_table(_modules_list(data), _imports_map(data))
+    key = ",".join("%s=%s" % kv for kv in sorted(imports.items()))
+    return source, app.chunkname(entry), key
+
+
+class CompiledEntry:
+    __slots__ = ("entry", "chunk", "chunkname", "method", "imports", "pool", "generation")
+
+    def __init__(self, entry, chunk, chunkname, method, imports):
+        self.entry = entry
+        self.chunk = chunk
+        self.chunkname = chunkname
+        self.method = method
+        self.imports = imports
+        self.pool = []              # idle instances
+        self.generation = 0
+
+
+class Instance:
+    """One initialised copy of an entry: its globals and its callable."""
+    __slots__ = ("compiled", "G", "fn", "generation", "value")
+
+    def __init__(self, compiled, G, fn, generation, value=None):
+        self.compiled = compiled
+        self.G = G
+        self.fn = fn
+        self.generation = generation
+        self.value = value
+
+
+def chunkname_for(entry, sources=None, root=None):
+    """``@path/file.lua`` when the source came from a file, else the ID."""
+    path = (sources or {}).get("source")
+    if path:
+        if root:
+            try:
+                rel = os.path.relpath(path, root)
+                if not rel.startswith(".."):
+                    path = rel
+            except ValueError:      # pragma: no cover - other drive
+                pass
+        return path
+    return "[%s]" % entry.id       # inline source: named like Lua's string chunks
+
+
+class LuaEntries(KindHandler):
+    """The handler of the Lua entry kinds, and the way to run them."""
+    kinds = LUA_KINDS
+
+    def __init__(self, app):
+        self.app = app
+        self.compiled = {}
+        self._lock = threading.RLock()
+        self._base = None
+
+    # -- kind handler ------------------------------------------------------
+    def apply(self, op, old, new):
+        if op == "delete":
+            with self._lock:
+                self.compiled.pop(old.id, None)
+                self._retire_dependents(old.id)
+            return
+        ce = self.compile_entry(new)
+        with self._lock:
+            prev = self.compiled.get(new.id)
+            self.compiled[new.id] = ce
+            if prev is not None:
+                ce.generation = prev.generation + 1
+            self._retire_dependents(new.id)
+
+    def _retire_dependents(self, eid):
+        # libraries are baked into their importers' instances
+        for ce in self.compiled.values():
+            if eid in ce.imports.values():
+                ce.pool = []
+                ce.generation += 1
+
+    def compile_entry(self, entry):
+        source, name, key = compile_args(self.app, entry)
+        imports = import_table(_modules_list(entry.data), _imports_map(entry.data))
+        try:
+            chunk = self.app.compile(source, name, key)
+        except (LuaSyntaxError, InternalCompilerError) as e:
+            raise ChangeRejected(str(e), entry.id) from None
+        return CompiledEntry(entry, chunk, name, entry.data.get("method") or "", imports)
+
+    # -- instances ---------------------------------------------------------
+    def acquire(self, eid, kinds=("function.lua",)):
+        ce = self.compiled.get(eid)
+        if ce is None:
+            e = self.app.registry.get(eid)
+            if e is None:
+                raise EntryError("entry %s not found" % eid, "NotFound")
+            raise EntryError("entry %s is a %s, not a %s" % (eid, e.kind, " or ".join(kinds)))
+        if ce.entry.kind not in kinds:
+            raise EntryError("entry %s is a %s, not a %s" % (eid, ce.entry.kind,
+                                                           " or ".join(kinds)))
+        pool = ce.pool
+        while pool:
+            inst = pool.pop()
+            if inst.generation == ce.generation:
+                return inst
+        return self.new_instance(ce)
+
+    def release(self, inst):
+        ce = inst.compiled
+        if self.compiled.get(ce.entry.id) is ce and inst.generation == ce.generation \
+                and len(ce.pool) < 64:
+            ce.pool.append(inst)
+
+    def new_instance(self, ce, loading=()):
+        G = self.new_globals(ce, loading)
+        fn = self.bind(ce, G)
+        entry = ce.entry
+        if entry.kind == "library.lua":
+            value = _first(self.app.run_lua(fn, ()))
+            return Instance(ce, G, None, ce.generation, value)
+        if not ce.method:
+            # no method: every call runs the whole chunk with the arguments
+            return Instance(ce, G, fn, ce.generation)
+        r = _first(self.app.run_lua(fn, ()))
+        if type(r) in (LuaTable,) or isinstance(r, LuaTable):
+            m = r.get(ce.method)
+            if m is None:
+                raise EntryError("method '%s' not found in %s" % (ce.method, entry.id),
+                                 "NotFound")
+        elif callable(r):
+            m = r
+        else:
+            raise EntryError("entry %s: chunk must return a table with method '%s' or a "
+                             "function (got %s)" % (entry.id, ce.method, _lua_typename(r)))
+        return Instance(ce, G, m, ce.generation)
+
+    def bind(self, ce, G):
+        chunk = ce.chunk
+        LUA_FILES.add(chunk.chunkname)
+        ERRINFO[chunk.chunkname] = chunk.errinfo
+        g = dict(_HELPERS)
+        g["_ENV_"] = G
+        exec(chunk.code, g)
+        return g["main_chunk"]
+
+    # -- globals -----------------------------------------------------------
+    def base_libs(self):
+        if self._base is None:
+            self._base = {
+                "string": lstring.make_string_lib(),
+                "table": ltable.make_table_lib(),
+                "math": lmath.make_math_lib(),
+                "coroutine": coroutine.make_coroutine_lib(),
+                "os": los.make_os_lib(standalone=False),
+                "utf8": lutf8.make_utf8_lib(),
+            }
+        return self._base
+
+    def new_globals(self, ce, loading=()):
+        G = LuaTable()
+        baselib.install(G)
+        for k in ("collectgarbage", "load", "loadstring", "loadfile", "dofile"):
+            G.pop(k, None)
+        for name, lib in self.base_libs().items():
+            G[name] = LuaTable(lib)     # a copy each: entries cannot change each other's
+        os_ = G["os"]
+        for k in ("execute", "exit", "remove", "rename", "tmpname", "getenv"):
+            os_.pop(k, None)
+        entry = ce.entry
+        self.app.install_globals(G, entry)
+        imports = LuaTable()
+        for alias, target in ce.imports.items():
+            value = self.resolve_import(entry, alias, target, loading)
+            imports[alias] = value
+            G[alias] = value
+        G["print"] = self.app.make_print(entry, ce.chunkname)
+
+        def require(name=None, *_):
+            if type(name) is not str:
+                rt_error("bad argument #1 to 'require' (string expected, got %s)"
+                         % _lua_typename(name))
+            v = imports.get(name)
+            if v is None:
+                rt_error("module '%s' not found" % name)
+            return v
+        G["require"] = require
+        register_builtins(G)
+        return G
+
+    def resolve_import(self, entry, alias, target, loading):
+        if target.startswith(":"):
+            v = self.app.builtin_module(target[1:], entry)
+            if v is None:
+                raise EntryError("entry %s: unknown module '%s'" % (entry.id, target[1:]),
+                                 "NotFound")
+            return v
+        if target in loading:
+            raise EntryError("entry %s: circular import of %s" % (entry.id, target))
+        ce = self.compiled.get(target)
+        if ce is None or ce.entry.kind != "library.lua":
+            raise EntryError("entry %s: import '%s' needs library %s, which does not exist"
+                             % (entry.id, alias, target), "NotFound")
+        inst = self.new_instance(ce, tuple(loading) + (entry.id,))
+        return inst.value
+
+
+def _first(r):
+    if type(r) is tuple:
+        return r[0] if r else None
+    return r
+
+
+def _lua_typename(v):
+    from .runtime.values import lua_type
+    return lua_type(v)

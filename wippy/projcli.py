@@ -1,0 +1,415 @@
+"""Project commands of the CLI: ``wippy init``, ``wippy run``,
+``wippy registry``, ``wippyc build``."""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+__all__ = ["cmd_init", "cmd_run", "cmd_registry", "cmd_build"]
+
+
+def _common(p):
+    p.add_argument("--config", action="append", default=[], metavar="FILE",
+                   help="extra config file (repeatable, merged left to right)")
+    p.add_argument("--set", action="append", default=[], metavar="A.B=V", dest="sets",
+                   help="set a config value")
+    p.add_argument("-o", "--override", action="append", default=[], metavar="NS:ENTRY:FIELD=V",
+                   dest="overrides", help="override an entry field")
+    p.add_argument("-l", "--lock-file", default="wippy.lock")
+    p.add_argument("-C", "--dir", default=".", help="project directory (default: .)")
+
+
+def _err(msg):
+    sys.stderr.write("wippy: %s\n" % msg)
+
+
+def _open(args):
+    from .app import App
+    from .project import ProjectError
+    from .registry import RegistryError
+    try:
+        return App.open(args.dir, args.config, args.sets, args.overrides,
+                        lock_file=args.lock_file)
+    except ProjectError as e:
+        _err("the project has problems:\n%s" % e)
+    except RegistryError as e:
+        _err("cannot start: %s" % e)
+    except OSError as e:
+        _err("cannot open the project: %s" % e)
+    return None
+
+
+# -- init ---------------------------------------------------------------------
+
+def cmd_init(argv):
+    p = argparse.ArgumentParser(prog="wippy init", description="create wippy.lock")
+    p.add_argument("-d", "--src-dir", default="./src")
+    p.add_argument("--modules-dir", default=".wippy")
+    p.add_argument("-l", "--lock-file", default="wippy.lock")
+    p.add_argument("dir", nargs="?", default=".")
+    args = p.parse_args(argv)
+    from .project import init_project, ProjectError
+    try:
+        init_project(args.dir, src_dir=args.src_dir, modules_dir=args.modules_dir,
+                     lock_file=args.lock_file)
+    except ProjectError as e:
+        _err(str(e))
+        return 1
+    sys.stdout.write("wrote %s\n" % os.path.join(args.dir, args.lock_file))
+    return 0
+
+
+# -- run ----------------------------------------------------------------------
+
+def _lua_to_display(v):
+    from .runtime.values import LuaTable, tostring
+    from .runtime.ops import tostring_meta
+    if isinstance(v, LuaTable):
+        from .convert import to_python
+        try:
+            return json.dumps(_text(to_python(v)), ensure_ascii=False, sort_keys=True)
+        except Exception:
+            return tostring_meta(v)
+    if isinstance(v, str):
+        return _text(v)
+    return _text(tostring_meta(v))
+
+
+def _text(v):
+    if isinstance(v, str):
+        return v.encode("latin-1", "replace").decode("utf-8", "replace")
+    if isinstance(v, list):
+        return [_text(x) for x in v]
+    if isinstance(v, dict):
+        return {_text(k) if isinstance(k, str) else k: _text(x) for k, x in v.items()}
+    return v
+
+
+def _arg_value(s):
+    """Command-line arguments reach Lua as strings (UTF-8 bytes)."""
+    return s.encode("utf-8", "surrogateescape").decode("latin-1")
+
+
+def cmd_run(argv):
+    p = argparse.ArgumentParser(prog="wippy run", description="run a project entry")
+    _common(p)
+    p.add_argument("-x", "--exec", metavar="NS:ENTRY", help="run this function entry")
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    args = p.parse_args(argv)
+    if not args.exec and args.rest[:1] == ["list"]:
+        return _run_list(args)
+    if not args.exec and args.rest:
+        return _run_command(args)
+    if not args.exec:
+        _err("nothing to run: give -x ns:entry, a command name, or 'list'")
+        return 2
+    app = _open(args)
+    if app is None:
+        return 1
+    try:
+        return _exec(app, args.exec, args.rest)
+    finally:
+        app.close()
+
+
+def _exec(app, eid, rest):
+    from .app import CallError
+    e = app.registry.get(eid)
+    if e is None:
+        _err("entry %s not found" % eid)
+        return 1
+    if e.kind not in ("function.lua", "process.lua"):
+        _err("entry %s is a %s; -x runs function.lua and process.lua entries" % (eid, e.kind))
+        return 1
+    args = [_arg_value(a) for a in rest if a != "--"]
+    _setup_logging()
+    try:
+        if e.kind == "process.lua":
+            results = app.run_process_main(eid, args)
+        else:
+            results = app.call(eid, *args)
+    except CallError as ce:
+        sys.stderr.write("error: %s\n" % _text(str(ce.error)))
+        return 1
+    for v in results:
+        sys.stdout.write(_lua_to_display(v) + "\n")
+    sys.stdout.flush()
+    if results and len(results) == 1 and type(results[0]) is int and e.kind == "process.lua":
+        return results[0] & 0xff
+    return 0
+
+
+def _setup_logging():
+    import logging
+    h = logging.StreamHandler(sys.stderr)
+    h.setFormatter(_LogFormat())
+    root = logging.getLogger("wippy")
+    if not root.handlers:
+        root.addHandler(h)
+        root.setLevel(logging.INFO)
+        root.propagate = False
+
+
+class _LogFormat:
+    def format(self, record):
+        extra = ""
+        entry = getattr(record, "entry", None)
+        if entry:
+            extra = '\t{"entry": "%s", "location": "%s"}' % (entry, getattr(record, "location", ""))
+        msg = record.getMessage()
+        return "%s\t%s\t%s%s" % (time.strftime("%H:%M:%S"), record.levelname.lower(),
+                                 _text(msg), extra)
+
+
+def _commands(app):
+    out = []
+    for e in app.registry.entries():
+        cmd = e.meta.get("command")
+        if isinstance(cmd, dict) and cmd.get("name"):
+            out.append((str(cmd["name"]), e, cmd))
+    return sorted(out, key=lambda x: x[0])
+
+
+def _run_list(args):
+    app = _open(args)
+    if app is None:
+        return 1
+    try:
+        cmds = _commands(app)
+        if not cmds:
+            sys.stdout.write("no commands (entries with meta.command)\n")
+            return 0
+        width = max(len(n) for n, _, _ in cmds)
+        for name, e, cmd in cmds:
+            sys.stdout.write("%-*s  %s  (%s)\n" % (width, name, cmd.get("short") or "", e.id))
+        return 0
+    finally:
+        app.close()
+
+
+def _run_command(args):
+    app = _open(args)
+    if app is None:
+        return 1
+    try:
+        name, rest = args.rest[0], args.rest[1:]
+        for n, e, _ in _commands(app):
+            if n == name:
+                return _exec(app, e.id, rest)
+        _err("unknown command '%s' (see: wippy run list)" % name)
+        return 1
+    finally:
+        app.close()
+
+
+# -- registry -----------------------------------------------------------------
+
+def cmd_registry(argv):
+    p = argparse.ArgumentParser(prog="wippy registry", description="inspect the registry")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    pl = sub.add_parser("list", help="list entries")
+    _common(pl)
+    pl.add_argument("-k", "--kind", help="kind glob")
+    pl.add_argument("-n", "--ns", help="namespace glob")
+    pl.add_argument("--name", help="name glob")
+    pl.add_argument("--meta", action="append", default=[], help="f=v, f~re, f*sub, f^pre, f$suf")
+    pl.add_argument("--json", action="store_true")
+    pl.add_argument("--yaml", action="store_true")
+    ps = sub.add_parser("show", help="show one entry")
+    _common(ps)
+    ps.add_argument("id")
+    ps.add_argument("-f", "--field", help="dotted field to show")
+    ps.add_argument("--json", action="store_true")
+    ps.add_argument("--yaml", action="store_true")
+    args = p.parse_args(argv)
+    from .project import load_config, load_project, ProjectError
+    from .registry import Entry, matches_filter
+    try:
+        config = load_config(args.dir, args.config, args.sets)
+        project = load_project(args.dir, config=config, overrides=args.overrides,
+                               lock_file=args.lock_file)
+    except ProjectError as e:
+        _err("the project has problems:\n%s" % e)
+        return 1
+    if project.problems:
+        from .project import ProjectError as PE
+        _err("the project has problems:\n%s" % PE(project.problems))
+        return 1
+    entries = [Entry(d.id, d.kind, d.meta, d.data) for d in project.entries]
+    if args.cmd == "list":
+        filt = {}
+        if args.kind:
+            filt[".kind"] = args.kind
+        if args.ns:
+            filt[".ns"] = args.ns
+        if args.name:
+            filt[".name"] = args.name
+        for m in args.meta:
+            for i, c in enumerate(m):
+                if c in "=~*^$":
+                    key, val = m[:i], m[i + 1:]
+                    filt[(c if c != "=" else "") + "meta." + key] = val
+                    break
+            else:
+                _err("bad --meta filter %r" % m)
+                return 2
+        found = sorted((e for e in entries if matches_filter(e, filt)), key=lambda e: e.id)
+        if args.json:
+            sys.stdout.write(json.dumps([e.to_dict() for e in found], indent=2, default=str) + "\n")
+        elif args.yaml:
+            import yaml
+            sys.stdout.write(yaml.safe_dump([e.to_dict() for e in found], sort_keys=False))
+        else:
+            width = max([len(e.id) for e in found] + [2])
+            for e in found:
+                sys.stdout.write("%-*s  %s\n" % (width, e.id, e.kind))
+            sys.stdout.write("%d entries\n" % len(found))
+        return 0
+    e = next((x for x in entries if x.id == args.id), None)
+    if e is None:
+        _err("entry %s not found" % args.id)
+        return 1
+    value = e.to_dict()
+    if args.field:
+        cur = value
+        for part in args.field.split("."):
+            if isinstance(cur, dict) and part in cur:
+                cur = cur[part]
+            elif isinstance(cur, dict) and part in cur.get("data", {}):
+                cur = cur["data"][part]
+            else:
+                _err("entry %s has no field %s" % (args.id, args.field))
+                return 1
+        value = cur
+    if args.json:
+        sys.stdout.write(json.dumps(value, indent=2, default=str) + "\n")
+    elif isinstance(value, str) and args.field:
+        sys.stdout.write(value if value.endswith("\n") else value + "\n")
+    else:
+        import yaml
+        sys.stdout.write(yaml.safe_dump(value, sort_keys=False, allow_unicode=True))
+    return 0
+
+
+# -- wippyc build -------------------------------------------------------------
+
+def _compile_job(job):
+    from .compiler.chunk import compile_chunk
+    from .compiler.errors import LuaSyntaxError, InternalCompilerError
+    eid, source, name, key, cache_root = job
+    t0 = time.perf_counter()
+    try:
+        compile_chunk(source, name, imports=key, cache_root=cache_root)
+    except (LuaSyntaxError, InternalCompilerError) as e:
+        return eid, str(e), source.count("\n") + 1, time.perf_counter() - t0
+    return eid, None, source.count("\n") + 1, time.perf_counter() - t0
+
+
+def build_jobs(app_root, config, defs):
+    """The compile jobs of a project: exactly what booting it compiles."""
+    from .app import App
+    from .registry import Entry
+    from .luaentry import LUA_KINDS, compile_args
+    app = App(app_root, config, cache_dir=_cache_dir(app_root, config))
+    jobs = []
+    for d in defs:
+        if d.kind in LUA_KINDS:
+            app.sources[d.id] = getattr(d, "sources", None) or {}
+            e = Entry(d.id, d.kind, d.meta, d.data)
+            try:
+                source, name, key = compile_args(app, e)
+            except Exception as exc:
+                jobs.append((d.id, None, str(exc), None, None))
+                continue
+            jobs.append((d.id, source, name, key, app.cache_dir))
+    return jobs
+
+
+def _cache_dir(root, config):
+    cache = ((config.get("lua") or {}).get("cache") or {})
+    if cache.get("enabled", True) and os.environ.get("WIPPY_CACHE_DIR") is None:
+        return os.path.join(os.path.abspath(root), cache.get("dir") or ".wippy/cache/lua")
+    return None
+
+
+def cmd_build(argv):
+    p = argparse.ArgumentParser(prog="wippyc build",
+                                description="compile every Lua entry of a project into the cache")
+    p.add_argument("dir", nargs="?", default=".")
+    p.add_argument("--config", action="append", default=[])
+    p.add_argument("--set", action="append", default=[], dest="sets")
+    p.add_argument("-o", "--override", action="append", default=[], dest="overrides")
+    p.add_argument("-l", "--lock-file", default="wippy.lock")
+    p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
+    p.add_argument("-q", "--quiet", action="store_true")
+    args = p.parse_args(argv)
+    from .project import load_config, load_project, ProjectError
+    t0 = time.perf_counter()
+    try:
+        config = load_config(args.dir, args.config, args.sets)
+        project = load_project(args.dir, config=config, overrides=args.overrides,
+                               lock_file=args.lock_file)
+    except ProjectError as e:
+        sys.stderr.write("wippyc: the project has problems:\n%s\n" % e)
+        return 1
+    if project.problems:
+        sys.stderr.write("wippyc: the project has problems:\n%s\n" % ProjectError(project.problems))
+        return 1
+    jobs = build_jobs(project.root, config, project.entries)
+    ready = [j for j in jobs if j[1] is not None]
+    errors = [(j[0], j[2]) for j in jobs if j[1] is None]
+    lines = 0
+    bar = _Progress(len(ready), quiet=args.quiet)
+    if args.jobs > 1 and len(ready) > 4:
+        import multiprocessing
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(args.jobs) as pool:
+            for eid, err, n, _ in pool.imap_unordered(_compile_job, ready, chunksize=4):
+                lines += n
+                if err:
+                    errors.append((eid, err))
+                bar.step()
+    else:
+        for job in ready:
+            eid, err, n, _ = _compile_job(job)
+            lines += n
+            if err:
+                errors.append((eid, err))
+            bar.step()
+    bar.done()
+    dt = time.perf_counter() - t0
+    for eid, err in sorted(errors):
+        sys.stderr.write("%s\n" % err if eid in err or ":" in err.split(" ")[0] else
+                         "%s: %s\n" % (eid, err))
+    if not args.quiet:
+        sys.stderr.write("compiled %d entries, %d lines in %.2fs (%d lines/s)%s\n" % (
+            len(ready), lines, dt, lines / dt if dt else 0,
+            ", %d failed" % len(errors) if errors else ""))
+    return 1 if errors else 0
+
+
+class _Progress:
+    def __init__(self, total, quiet=False):
+        self.total = total
+        self.n = 0
+        self.quiet = quiet or total == 0
+        self.tty = sys.stderr.isatty()
+        self.last = 0.0
+
+    def step(self):
+        self.n += 1
+        if self.quiet:
+            return
+        now = time.perf_counter()
+        if self.tty and (now - self.last > 0.05 or self.n == self.total):
+            self.last = now
+            w = 30
+            fill = w * self.n // self.total
+            sys.stderr.write("\r[%s%s] %d/%d" % ("#" * fill, "." * (w - fill), self.n, self.total))
+            sys.stderr.flush()
+
+    def done(self):
+        if not self.quiet and self.tty:
+            sys.stderr.write("\n")
