@@ -85,8 +85,9 @@ def invoke(app, target, args, context=None, timeout=None):
         return None, from_exception(e)
 
 
-class _CallTimeout(Exception):
-    pass
+class _CallTimeout(BaseException):
+    """Raised into a call that ran out of time; a BaseException so that
+    neither Lua's pcall nor the error conversion of Lua frames stops it."""
 
 
 def _do_call(app, context, timeout, target, args):

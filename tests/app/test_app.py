@@ -370,3 +370,66 @@ entries:
     p = run_cli(["run", "-x", "app:f"], root)
     assert p.returncode == 1
     assert "nothere.lua" in p.stderr and "Traceback" not in p.stderr
+
+
+ASYNC = BASIC + """
+  - name: slow
+    kind: function.lua
+    method: main
+    modules: [time]
+    source: |
+      local time = require("time")
+      return {main = function(ms, v)
+        time.sleep(ms * time.MILLISECOND)
+        return v
+      end}
+  - name: futures
+    kind: function.lua
+    method: main
+    modules: [funcs]
+    source: |
+      local funcs = require("funcs")
+      return {main = function()
+        local f = funcs.async("app:slow", 20, "done")
+        local before = f:is_complete()
+        local r0, e0 = f:result()
+        local v, ok = f:channel():receive()
+        local p = f:result()
+        local g = funcs.async("app:boom")
+        g:channel():receive()
+        local _, gerr = g:result()
+        local h = funcs.async("app:slow", 1000, "never")
+        local c1 = h:cancel()
+        local _, herr = h:result()
+        local ex = funcs.new():with_options({timeout = 10})
+        local _, terr = ex:call("app:slow", 500, "late")
+        return tostring(before), tostring(r0), tostring(e0), v:data(), p:data(),
+               gerr:kind() == "" and tostring(gerr):find("kaboom") ~= nil,
+               tostring(c1), herr:kind(), h:is_canceled(), terr:kind()
+      end}
+  - name: printer
+    kind: function.lua
+    method: main
+    source: |
+      return {main = function()
+        print("a", 1, nil, true)
+      end}
+"""
+
+
+def test_async_futures_and_timeouts(tmp_path):
+    root = project(tmp_path, ASYNC, {"hello.lua": HELLO})
+    with _opened(root) as a:
+        r = a.call("app:futures")
+    from wippy.runtime.values import TRUE
+    assert r == ("false", "nil", "nil", "done", "done", TRUE, "true", "Canceled", TRUE,
+                 "Timeout")
+
+
+def test_print_is_a_log_line_with_location(tmp_path):
+    root = project(tmp_path, ASYNC, {"hello.lua": HELLO})
+    seen = []
+    with _opened(root) as a:
+        a.print_hook = lambda eid, loc, msg: seen.append((eid, loc, msg))
+        a.call("app:printer")
+    assert seen == [("app:printer", "[app:printer]:2", "a\t1\tnil\ttrue")]
