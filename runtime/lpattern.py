@@ -43,7 +43,7 @@ captures are integers.
 
 import operator
 import re
-from itertools import islice
+from itertools import chain, islice
 
 from .errors import arg_error, rt_error
 from .strargs import NOARG, check_int, check_str
@@ -975,6 +975,24 @@ _NOVALS = ()            # no values (the end of a gmatch iteration)
 _GM_LAZY = 32           # matches gmatch takes from finditer before a findall
 
 
+class _GmRest:
+    """The rest of gmatch's results after the first _GM_LAZY: iterated by
+    ``chain`` only once those are used up."""
+    __slots__ = ("fi", "rx", "s", "getter")
+
+    def __init__(self, fi, rx, s, getter):
+        self.fi = fi
+        self.rx = rx
+        self.s = s
+        self.getter = getter
+
+    def __iter__(self):
+        m = next(self.fi, None)
+        if m is None:
+            return iter(())
+        return chain((self.getter(m),), self.rx.findall(self.s, m.end()))
+
+
 def gmatch(s=NOARG, pat=NOARG, *_):
     """``string.gmatch(s, pattern)``: returns the iterator function.
 
@@ -987,36 +1005,27 @@ def gmatch(s=NOARG, pat=NOARG, *_):
     c = _GCACHE.get(pat) or _gentry(pat)
     res = c.mres
     if c.rx is not None and not c.empty_ok:
-        # the results come out of C-level iterators: one next() per step
+        # the results come out of one C-level iterator: one __next__ per step
         k = c.mmode
         rx = c.rx
         fi = rx.finditer(s)
         if k == 3:
-            it = map(res, fi)
+            nxt = map(res, fi).__next__
+        else:
+            # the first matches come lazily from finditer (a loop that stops
+            # early does no more work than it needs); after _GM_LAZY of them
+            # one findall from the end of the last one gives all the others
+            # -- the same strings or tuples of strings, without match objects
+            getter = _GROUP0 if k == 0 else _GROUP1 if k == 1 else _GROUPS
+            nxt = chain(map(getter, islice(fi, _GM_LAZY)),
+                        _GmRest(fi, rx, s, getter)).__next__
 
-            def gmatch_iter(*_):
-                return next(it, ())     # no values at the end, as Lua's iterator
-            return gmatch_iter
-        # the first matches come lazily from finditer (a loop that stops
-        # early does no more work than it needs); after _GM_LAZY of them one
-        # findall from the end of the last one gives all the others -- the
-        # same strings or tuples of strings, without match objects
-        getter = _GROUP0 if k == 0 else _GROUP1 if k == 1 else _GROUPS
-        it = map(getter, islice(fi, _GM_LAZY))
-        lazy = True
-
-        def gmatch_split(*_):
-            nonlocal it, lazy
-            r = next(it, _NOVALS)
-            if r is _NOVALS and lazy:
-                lazy = False
-                m = next(fi, None)
-                if m is None:
-                    return _NOVALS
-                it = iter(rx.findall(s, m.end()))
-                return getter(m)
-            return r                # no values at the end, as Lua's iterator
-        return gmatch_split
+        def gmatch_iter(_s=None, _c=None, *_):
+            try:
+                return nxt()
+            except StopIteration:
+                return _NOVALS      # no values at the end, as Lua's iterator
+        return gmatch_iter
     if c.rx is not None and c.greedy:
         it = c.rx.finditer(s)
         last = [-1]
@@ -1171,7 +1180,6 @@ def _gettable(t, k):
     return _index(t, k)
 
 
-_STR_ONLY = {str}
 _STR_INT = {str, int}
 
 
@@ -1205,16 +1213,33 @@ def _split(c, s, max_s, kind, rp):
     else:
         wholes = parts[1::stride]
         if kind == 1:
-            # t.get(key, whole): a missing key keeps the match
+            # t.get(key, whole): a missing key keeps the match; join checks
+            # that every value is a string (other values are converted
+            # afterwards, or raise, in match order: the lookups have no side
+            # effects on a plain table)
             vals = list(map(rp.get, parts[2::stride] if ncap else wholes,
                             wholes))
-            types = set(map(type, vals))
-            if types != _STR_ONLY:
-                if types == _STR_INT:   # an integer's tostring is str()
-                    vals = list(map(str, vals))
-                else:
-                    vals = [v if type(v) is str else _repl_text(v, w)
-                            for v, w in zip(vals, wholes)]
+            if stride == 2:
+                parts[1::2] = vals
+                try:
+                    return ("".join(parts), nm)
+                except TypeError:
+                    pass
+            else:
+                out = [None] * (2 * nm + 1)
+                out[0::2] = parts[0::stride]
+                out[1::2] = vals
+                try:
+                    return ("".join(out), nm)
+                except TypeError:
+                    pass
+            if set(map(type, vals)) <= _STR_INT:
+                # format() of a string is the string, of an integer its
+                # tostring, and it is much faster than str() called on both
+                vals = list(map(format, vals))
+            else:
+                vals = [v if type(v) is str else _repl_text(v, w)
+                        for v, w in zip(vals, wholes)]
         else:
             f = rp
             # called in match order; a bad result raises at once, before
