@@ -80,6 +80,10 @@ def ifexp(test, body, orelse):
     return ast.IfExp(test=test, body=body, orelse=orelse)
 
 
+def _forever_loop(body):
+    return ast.For(target=S("_lp"), iter=call("forever"), body=body or [ast.Pass()], orelse=[])
+
+
 def and_(*vals):
     if len(vals) == 1:
         return vals[0]
@@ -795,10 +799,12 @@ class Generator:
         cond_pre = self.pre
         self.pre = saved
         body = self.loop("while", s.body.body)
-        if cond_pre:
-            brk = ast.If(test=ast.UnaryOp(op=ast.Not(), operand=test), body=[ast.Break()], orelse=[])
-            return [ast.While(test=C(True), body=cond_pre + [brk] + body, orelse=[])]
-        return [ast.While(test=test, body=body, orelse=[])]
+        # loops iterate over the budgeted forever() (see ops.forever)
+        if isinstance(test, ast.Constant) and test.value is True and not cond_pre:
+            return [_forever_loop(body)]
+        brk = ast.If(test=ast.UnaryOp(op=ast.Not(), operand=test), body=[ast.Break()], orelse=[])
+        self.stamp(brk, s.cond)
+        return [_forever_loop(cond_pre + [brk] + body)]
 
     def s_Repeat(self, s):
         body = self.loop("repeat", s.body.body)
@@ -809,7 +815,7 @@ class Generator:
         self.pre = saved
         brk = ast.If(test=test, body=[ast.Break()], orelse=[])
         self.stamp(brk, s.cond)
-        return [ast.While(test=C(True), body=body + cond_pre + [brk], orelse=[])]
+        return [_forever_loop(body + cond_pre + [brk])]
 
     def s_If(self, s):
         def build(i):
@@ -840,10 +846,16 @@ class Generator:
         tst = self.etype(s.step) if s.step is not None else INT
         if ts == INT and tl == INT and tst == INT and (
                 step is None or (type(s.step) is A.Number and s.step.value > 0)):
-            args = [start, ast.BinOp(left=stop, op=ast.Add(), right=C(1))]
-            if step is not None:
-                args.append(step)
-            it = call("_range", *args)
+            # short ranges are plain ranges; long ones are chunked with
+            # budget ticks (ops.brange)
+            ta, tb = self.fs.temp(), self.fs.temp()
+            tail = [step] if step is not None else []
+            it = ifexp(ast.Compare(
+                left=ast.NamedExpr(target=S(ta), value=start), ops=[ast.GtE()],
+                comparators=[ast.BinOp(left=ast.NamedExpr(
+                    target=S(tb), value=ast.BinOp(left=stop, op=ast.Add(), right=C(1))),
+                    op=ast.Sub(), right=C(4096))]),
+                call("_range", N(ta), N(tb), *tail), call("brange", N(ta), N(tb), *tail))
         else:
             it = call("forrange", start, stop, *([step] if step is not None else []))
         body = self.loop("for", s.body.body)

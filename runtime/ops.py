@@ -12,6 +12,9 @@ Lua frame when the error is caught.
 """
 
 import math
+from itertools import chain as _chain, repeat as _repeat_it
+
+_chain_from = _chain.from_iterable
 
 from .values import (Userdata, LuaTable, LuaMetaTable, LuaFrozenTable, LuaClassTable, TABLE_TYPES, LuaBool,
                      TRUE, FALSE, LuaError, MAXINT, MININT, wrap, fmt_float,
@@ -828,12 +831,81 @@ def _fornum(v, what):
     raise LuaError(_where() + "'for' %s must be a number" % what)
 
 
+# --------------------------------------------------------------------------
+# the loop budget
+#
+# Lua code runs cooperatively; so that a long loop cannot starve the other
+# greenlets, loops spend a budget: long numeric ranges are iterated in
+# chunks of BUDGET_CHUNK with a call to the tick hook between chunks, and
+# ``while``/``repeat`` loops iterate over ``forever()``, an endless C-level
+# iterator that ticks every BUDGET_CHUNK steps.  The iteration itself stays
+# in C; the hook (installed by the host: yield to other greenlets, notice a
+# termination) runs once per chunk.  Without a hook (``wippy lua``) a tick
+# does nothing.
+
+BUDGET_CHUNK = 4096
+TICK_HOOK = [None]
+_NONES = (None,) * BUDGET_CHUNK
+
+
+def set_tick_hook(fn):
+    """Install the function called once per chunk of loop iterations."""
+    TICK_HOOK[0] = fn
+
+
+def _tick(chunk):
+    h = TICK_HOOK[0]
+    if h is not None:
+        h()
+    return chunk
+
+
+def _range_chunk(r, i):
+    h = TICK_HOOK[0]
+    if h is not None:
+        h()
+    return r[i:i + BUDGET_CHUNK]
+
+
+def brange(start, stop, step=1):
+    """``range(start, stop, step)`` for a numeric for, chunked with budget
+    ticks when it is long."""
+    r = range(start, stop, step)
+    try:
+        n = len(r)
+    except OverflowError:       # more than sys.maxsize iterations
+        return _long_range(start, stop, step)
+    if n <= BUDGET_CHUNK:
+        return r
+    return _chain_from(map(_range_chunk, _repeat_it(r), range(0, n, BUDGET_CHUNK)))
+
+
+def _long_range(start, stop, step):
+    h = TICK_HOOK
+    i = start
+    k = BUDGET_CHUNK
+    while (i < stop) if step > 0 else (i > stop):
+        yield i
+        i += step
+        k -= 1
+        if not k:
+            k = BUDGET_CHUNK
+            if h[0] is not None:
+                h[0]()
+
+
+def forever():
+    """The endless iterable behind ``while`` and ``repeat`` loops."""
+    # the first chunk comes without a tick: a short loop costs nothing
+    return _chain(_NONES, _chain_from(map(_tick, _repeat_it(_NONES))))
+
+
 def forrange(start, stop, step=1):
     """The iterable of a numeric ``for``."""
     if type(start) is int and type(stop) is int and type(step) is int:
         if step == 0:
             return _zero_step(start, stop)
-        return range(start, stop + 1, step) if step > 0 else range(start, stop - 1, step)
+        return brange(start, stop + 1, step) if step > 0 else brange(start, stop - 1, step)
     start = _fornum(start, "initial value")
     stop = _fornum(stop, "limit")
     step = _fornum(step, "step")
@@ -845,7 +917,7 @@ def forrange(start, stop, step=1):
         lim = _forlimit_int(stop, step)
         if lim is None:
             return ()
-        return range(start, lim + 1, step) if step > 0 else range(start, lim - 1, step)
+        return brange(start, lim + 1, step) if step > 0 else brange(start, lim - 1, step)
     return _float_range(float(start), float(stop), float(step))
 
 
@@ -856,19 +928,25 @@ def _zero_step(start, stop):
 
 
 def _repeat(v):
+    h = TICK_HOOK
     while True:
-        yield v
+        for _ in _NONES:
+            yield v
+        if h[0] is not None:
+            h[0]()
 
 
 def _float_range(i, stop, step):
-    if step > 0:
-        while i <= stop:
-            yield i
-            i += step
-    else:
-        while i >= stop:
-            yield i
-            i += step
+    h = TICK_HOOK
+    k = BUDGET_CHUNK
+    while (i <= stop) if step > 0 else (i >= stop):
+        yield i
+        i += step
+        k -= 1
+        if not k:
+            k = BUDGET_CHUNK
+            if h[0] is not None:
+                h[0]()
 
 
 def forin(n, f, s=None, c=None, *_):
@@ -887,7 +965,14 @@ def forin(n, f, s=None, c=None, *_):
 
 
 def _generic_iter(n, f, s, c):
+    h = TICK_HOOK
+    k = BUDGET_CHUNK
     while True:
+        k -= 1
+        if not k:
+            k = BUDGET_CHUNK
+            if h[0] is not None:
+                h[0]()
         r = f(s, c)
         if type(r) is tuple:
             if not r:
@@ -1014,6 +1099,6 @@ def helper_globals():
                  "idiv", "pow", "unm", "band", "bor", "bxor", "shl", "shr", "bnot", "concat",
                  "concat_n", "length", "first", "mr", "adjust", "forrange", "forin", "wrapint",
                  "fdiv", "table_nn", "table_multi", "key_checked", "type_value", "Goto",
-                 "table_ctor"):
+                 "table_ctor", "brange", "forever"):
         g[name] = globals()[name]
     return g
