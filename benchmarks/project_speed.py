@@ -90,6 +90,10 @@ def make_project(root):
 def _env():
     env = dict(os.environ)
     env.pop("WIPPY_CACHE_DIR", None)
+    # commands run as installed Python normally runs: with .pyc files for
+    # the project's own modules (some shells set PYTHONDONTWRITEBYTECODE,
+    # which makes every start compile wippy from source)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 

@@ -149,6 +149,15 @@ def compile_chunk(source, chunkname, imports="", use_cache=True, cache_root=None
     return CompiledChunk(code, errinfo, chunkname, source)
 
 
+def cached(source, chunkname, imports="", cache_root=None):
+    """Whether compiled code for these inputs is in the cache (a chunk that
+    compiled once compiles again: loading can wait until it is needed)."""
+    if isinstance(source, (bytes, bytearray)):
+        source = bytes(source).decode("latin-1")
+    key = _key(source, chunkname, imports)
+    return os.path.exists(os.path.join(cache_root or cache_dir(), key[:2], key[2:] + ".pyc"))
+
+
 def register_lines(chunkname, source):
     lines = source.splitlines(True)
     linecache.cache[chunkname] = (len(source), None, lines, chunkname)

@@ -1722,9 +1722,26 @@ def _join(a, b):
     return ANY
 
 
+def _positioned_types():
+    out = set()
+    todo = [ast.AST]
+    while todo:
+        c = todo.pop()
+        out.add(c)
+        todo.extend(c.__subclasses__())
+    return frozenset(out)
+
+
+_AST_TYPES = None
+
+
 def fill_positions(tree):
-    """Copy positions from each node to its descendants that have none."""
-    AST = ast.AST
+    """Copy positions from each node to its descendants that have none
+    (only the start: compile() takes the end to be the start)."""
+    global _AST_TYPES
+    if _AST_TYPES is None:
+        _AST_TYPES = _positioned_types()
+    types = _AST_TYPES
     load, store = _LOAD, _STORE
     stack = [(tree, 1, 0)]
     pop = stack.pop
@@ -1738,14 +1755,13 @@ def fill_positions(tree):
         elif node._attributes:
             d["lineno"] = line
             d["col_offset"] = col
-            d["end_lineno"] = line
-            d["end_col_offset"] = col + 1
         for v in d.values():
-            if type(v) is list:
+            tv = type(v)
+            if tv is list:
                 for x in v:
-                    if isinstance(x, AST):
+                    if type(x) in types:
                         push((x, line, col))
-            elif isinstance(v, AST) and v is not load and v is not store:
+            elif tv in types and v is not load and v is not store:
                 push((v, line, col))
 
 

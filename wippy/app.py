@@ -70,6 +70,7 @@ class App:
         self.lua = LuaEntries(self)
         self.registry.add_handler(self.lua)
         self.print_hook = None
+        self.booting = False
 
     # -- opening a project -------------------------------------------------
     @classmethod
@@ -103,7 +104,11 @@ class App:
         for d in defs:
             self.sources[d.id] = getattr(d, "sources", None) or {}
             entries.append(Entry(d.id, d.kind, d.meta, d.data))
-        return self.registry.load(entries, "boot")
+        self.booting = True
+        try:
+            return self.registry.load(entries, "boot")
+        finally:
+            self.booting = False
 
     def close(self):
         self.registry.close()
@@ -115,6 +120,10 @@ class App:
     # -- compiling ---------------------------------------------------------
     def chunkname(self, entry):
         return chunkname_for(entry, self.sources.get(entry.id), self.root)
+
+    def is_cached(self, source, chunkname, imports_key=""):
+        from .compiler.chunk import cached
+        return cached(source, chunkname, imports_key, self.cache_dir)
 
     def compile(self, source, chunkname, imports_key=""):
         from .compiler.chunk import compile_chunk

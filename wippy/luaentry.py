@@ -84,7 +84,8 @@ def compile_args(app, entry):
 
 
 class CompiledEntry:
-    __slots__ = ("entry", "chunk", "chunkname", "method", "imports", "pool", "generation")
+    __slots__ = ("entry", "chunk", "chunkname", "method", "imports", "pool", "generation",
+                 "key")
 
     def __init__(self, entry, chunk, chunkname, method, imports):
         self.entry = entry
@@ -150,6 +151,8 @@ class LuaEntries(KindHandler):
 
     def _retire_dependents(self, eid):
         # libraries are baked into their importers' instances
+        if self.app.booting:
+            return      # nothing has run yet
         for ce in self.compiled.values():
             if eid in ce.imports.values():
                 ce.pool = []
@@ -158,11 +161,21 @@ class LuaEntries(KindHandler):
     def compile_entry(self, entry):
         source, name, key = compile_args(self.app, entry)
         imports = import_table(_modules_list(entry.data), _imports_map(entry.data))
-        try:
-            chunk = self.app.compile(source, name, key)
-        except (LuaSyntaxError, InternalCompilerError) as e:
-            raise ChangeRejected(str(e), entry.id) from None
-        return CompiledEntry(entry, chunk, name, entry.data.get("method") or "", imports)
+        if self.app.is_cached(source, name, key):
+            chunk = None        # compiled before: loaded on first use
+        else:
+            try:
+                chunk = self.app.compile(source, name, key)
+            except (LuaSyntaxError, InternalCompilerError) as e:
+                raise ChangeRejected(str(e), entry.id) from None
+        ce = CompiledEntry(entry, chunk, name, entry.data.get("method") or "", imports)
+        ce.key = key
+        return ce
+
+    def chunk_of(self, ce):
+        if ce.chunk is None:
+            ce.chunk = self.app.compile(ce.entry.data["source"], ce.chunkname, ce.key)
+        return ce.chunk
 
     # -- instances ---------------------------------------------------------
     def acquire(self, eid, kinds=("function.lua",)):
@@ -212,7 +225,7 @@ class LuaEntries(KindHandler):
         return Instance(ce, G, m, ce.generation)
 
     def bind(self, ce, G):
-        chunk = ce.chunk
+        chunk = self.chunk_of(ce)
         LUA_FILES.add(chunk.chunkname)
         ERRINFO[chunk.chunkname] = chunk.errinfo
         g = dict(_HELPERS)
