@@ -189,20 +189,25 @@ class App:
     def call_entry(self, eid, args, context=None):
         """Run a function entry in the current greenlet: the tuple of its
         results.  Raises EntryError (no such function...) or LuaError."""
-        parent = current_frame()
-        ctx = dict(parent.context) if parent is not None else {}
+        g = getcurrent()
+        parent = getattr(g, "wippy_frame", None)
+        ctx = parent.context if parent is not None else _EMPTY
         if context:
+            ctx = dict(ctx)
             ctx.update(context)
-        frame = Frame(self, eid, ctx, parent)
-        prev = _set_frame(frame)
+        g.wippy_frame = Frame(self, eid, ctx, parent)   # contexts are never mutated
         try:
             inst = self.lua.acquire(eid)
             try:
-                r = self.run_lua(inst.fn, args)
+                r = inst.fn(*args)
+            except (LuaError, EntryError, RegistryError):
+                raise
+            except Exception as e:
+                raise convert(e) from None
             finally:
                 self.lua.release(inst)
         finally:
-            _set_frame(prev)
+            g.wippy_frame = parent
         if type(r) is tuple:
             return r
         return (r,)
@@ -243,6 +248,7 @@ class App:
 
 
 _SHARED = {}
+_EMPTY = {}
 
 
 def _shared(key, factory):

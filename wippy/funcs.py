@@ -22,21 +22,29 @@ from .registry import RegistryError
 __all__ = ["make_funcs_module", "make_ctx_module", "make_process_global", "Future", "Executor"]
 
 
+from .lerrors import new_error as _new_error, WippyError, from_exception
+from .convert import copy_value
+
+_VALID_IDS = set()
+
+
 def _err(kind, msg):
-    from .lerrors import new_error
-    return new_error(kind, msg)
+    return _new_error(kind, msg)
 
 
 def _is_error(v):
-    from .lerrors import WippyError
     return isinstance(v, WippyError)
 
 
 def _check_target(target):
+    if target in _VALID_IDS:
+        return None
     if type(target) is not str or not target:
         return _err("Invalid", "function ID must be a non-empty string")
     if target.count(":") != 1 or target.startswith(":") or target.endswith(":"):
         return _err("Invalid", "invalid function ID '%s': expected 'namespace:name'" % target)
+    if len(_VALID_IDS) < 100000:
+        _VALID_IDS.add(target)
     return None
 
 
@@ -54,13 +62,11 @@ def _context_of(tbl):
 def invoke(app, target, args, context=None, timeout=None):
     """Run a function entry for Lua: ``(results_tuple, None)`` or
     ``(None, error_value)``."""
-    from .convert import copy_value
-    from .lerrors import from_exception
     bad = _check_target(target)
     if bad is not None:
         return None, bad
     try:
-        args = tuple(copy_value(a) for a in args)
+        args = tuple(map(copy_value, args))
     except LuaError as e:
         return None, from_exception(e)
     try:
@@ -80,7 +86,7 @@ def invoke(app, target, args, context=None, timeout=None):
     if len(r) >= 2 and r[0] is None and type(r[1]) is str:
         return None, _err("", r[1])
     try:
-        return tuple(copy_value(v) for v in r), None
+        return tuple(map(copy_value, r)), None
     except LuaError as e:
         return None, from_exception(e)
 
