@@ -126,8 +126,10 @@ def compile_chunk(source, chunkname, imports="", use_cache=True, cache_root=None
             return CompiledChunk(code, errinfo, chunkname, source)
         except (OSError, ValueError, EOFError, TypeError):
             pass
-    mod, errinfo, names = _generate(source, chunkname)
+    gc_was_on = gc.isenabled()
+    gc.disable()        # the trees are acyclic: collections only cost time
     try:
+        mod, errinfo, names = _generate_nogc(source, chunkname)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             code = compile(mod, chunkname, "exec", dont_inherit=True, optimize=0)
@@ -136,6 +138,10 @@ def compile_chunk(source, chunkname, imports="", use_cache=True, cache_root=None
     except (SyntaxError, ValueError, TypeError) as exc:
         raise InternalCompilerError("internal compiler error in %s: generated Python "
                                     "rejected: %s" % (chunkname, exc)) from exc
+    finally:
+        mod = None
+        if gc_was_on:
+            gc.enable()
     code = _rename(code, names)
     if path is not None:
         try:
