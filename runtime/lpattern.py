@@ -43,7 +43,7 @@ captures are integers.
 
 import operator
 import re
-from itertools import chain, islice
+from itertools import chain, islice, repeat
 
 from .errors import arg_error, rt_error
 from .strargs import NOARG, check_int, check_str
@@ -1067,7 +1067,7 @@ class _Repl:
     ``re.sub``) when it has no capture; ``func``: match -> text; ``sfmt``,
     ``scols``, ``wrap``: the ``%`` format and the split columns it takes
     its values from (see ``_split``)."""
-    __slots__ = ("tmpl", "func", "err", "sfmt", "scols", "wrap")
+    __slots__ = ("tmpl", "func", "err", "sfmt", "scols", "wrap", "spieces", "text")
 
 
 def _compile_repl(c, repl):
@@ -1110,11 +1110,12 @@ def _compile_repl(c, repl):
         parts.append("".join(lit))
     r = _Repl()
     r.err = err
-    r.tmpl = r.func = r.sfmt = None
+    r.tmpl = r.func = r.sfmt = r.text = None
     if err is not None:
         return r
     if all(type(p) is str for p in parts):
         text = "".join(parts)
+        r.text = text
         r.tmpl = text.replace("\\", "\\\\")     # re.sub reads backslashes
         r.func = lambda m: text
         return r
@@ -1135,6 +1136,8 @@ def _compile_repl(c, repl):
         r.wrap = 0 in refs
         r.sfmt = fmt
         r.scols = [p + 1 for p in refs] if r.wrap else refs
+        # the template as literal texts (str) and split columns (int)
+        r.spieces = [p if type(p) is str else p + 1 if r.wrap else p for p in parts]
     return r
 
 
@@ -1180,14 +1183,16 @@ def _gettable(t, k):
     return _index(t, k)
 
 
+_STR_ONLY = {str}
 _STR_INT = {str, int}
 
 
 def _split(c, s, max_s, kind, rp):
     """gsub for a pattern with ``c.split`` set: one ``re.split`` finds every
     match and its captures, the replacements are computed from the pieces
-    (by ``%`` formatting, table lookups or calls, in match order) and joined
-    with the text between the matches.  No re.sub callback, no match
+    (a template's pieces chained with the texts between the matches and
+    joined once; table lookups or calls in match order) and joined with
+    the text between the matches.  No re.sub callback, no match
     objects.  ``kind``: 0 template ``rp`` (a _Repl), 1 plain table ``rp``,
     2 function ``rp``."""
     maxsplit = max_s if max_s <= len(s) else 0
@@ -1203,13 +1208,15 @@ def _split(c, s, max_s, kind, rp):
         return (s, 0)
     if kind == 0:
         cols = rp.scols
-        fmt = rp.sfmt
-        if len(cols) == 1:
-            col = parts[cols[0]::stride]
-            vals = col if fmt == "%s" else list(map(fmt.__mod__, col))
+        if rp.sfmt == "%s":
+            vals = parts[cols[0]::stride]
         else:
-            vals = list(map(fmt.__mod__,
-                            zip(*[parts[k::stride] for k in cols])))
+            # text, pieces of the replacement, text, ...: one join over C
+            # iterators, no formatted string per match
+            texts = parts[0::stride]
+            its = [repeat(p) if type(p) is str else parts[p::stride] for p in rp.spieces]
+            its.append(islice(texts, 1, None))
+            return (texts[0] + "".join(chain.from_iterable(zip(*its))), nm)
     else:
         wholes = parts[1::stride]
         if kind == 1:
@@ -1217,7 +1224,15 @@ def _split(c, s, max_s, kind, rp):
             # that every value is a string (other values are converted
             # afterwards, or raise, in match order: the lookups have no side
             # effects on a plain table)
-            vals = list(map(rp.get, parts[2::stride] if ncap else wholes,
+            get = rp.get
+            if len(rp) <= 64:
+                # a small table of strings and integers: look up in a copy
+                # holding only strings, and the values need no check
+                types = set(map(type, rp.values()))
+                if types <= _STR_INT and types != _STR_ONLY:
+                    get = {k: v if type(v) is str else str(v)
+                           for k, v in rp.items()}.get
+            vals = list(map(get, parts[2::stride] if ncap else wholes,
                             wholes))
             if stride == 2:
                 parts[1::2] = vals
@@ -1306,6 +1321,13 @@ def gsub(s=NOARG, pat=NOARG, repl=None, n=None, *_):
             return (s, 0)
         if rp.sfmt is not None:
             return _split(c, s, max_s, 0, rp)
+        if rp.text is not None and c.split:
+            # a constant replacement: the texts between the matches joined
+            # with it
+            parts = c.rx.split(s, max_s if max_s <= srcl else 0)
+            if c.ncap:
+                parts = parts[0::c.ncap + 1]
+            return (rp.text.join(parts), len(parts) - 1)
         tmpl = rp.tmpl
         R = rp.func
     elif tr is LuaTable:

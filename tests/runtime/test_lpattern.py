@@ -364,3 +364,34 @@ def test_random_gsub_function_and_table(s, p):
 @given(SUBJECT, PATTERN)
 def test_random_gmatch(s, p):
     check_gmatch(lpattern.gmatch, s, p)
+
+
+# long subjects: many matches (gmatch switches from finditer to findall after
+# the first 32; gsub assembles its result from re.split pieces)
+LONG_SUBJECT = st.text(alphabet="ab1 2=;$\n", min_size=40, max_size=300)
+LONG_PATTERN = st.sampled_from(["%a+", "%d", "(%a)(%d*)", "%$(%w+)", "%s+", "(%w+)=(%w+)",
+                                "()a", "a()", "%a*", "b?", "[ab]", "(a)", ";", "^a", "x"])
+
+
+@SETTINGS
+@given(LONG_SUBJECT, LONG_PATTERN)
+def test_random_gmatch_long(s, p):
+    check_gmatch(lpattern.gmatch, s, p)
+
+
+@SETTINGS
+@given(LONG_SUBJECT, LONG_PATTERN,
+       st.sampled_from(["<%0>", "%1", "x", "%%", "%2_%1", "", "[%1|%0]%%", "\\%0\\", "%1%1"]),
+       st.sampled_from([None, 1, 7, 1000]))
+def test_random_gsub_long(s, p, repl, n):
+    check("string.gsub", lpattern.gsub, s, p, repl, n)
+
+
+@SETTINGS
+@given(LONG_SUBJECT, LONG_PATTERN, st.sampled_from([None, 3]))
+def test_random_gsub_long_table(s, p, n):
+    for t in (LuaTable({"a": "A", "ab": 12, "1": 1, "b": "bee"}),
+              LuaTable({"a": 2.5, "b": FALSE, "ab": "x"}),
+              LuaTable({"a": "A", "b": LuaTable()}),
+              LuaTable({"a": "A", "b": "B", "1": "one"})):
+        check("string.gsub", lpattern.gsub, s, p, t, n)
