@@ -69,6 +69,14 @@ class App:
         self.registry = Registry(history)
         self.lua = LuaEntries(self)
         self.registry.add_handler(self.lua)
+        from .process import Node, HostHandler
+        from .services import ServiceHandler
+        from .runtime.ops import set_tick_hook
+        self.node = Node(self)
+        self.registry.add_handler(HostHandler(self.node))
+        self.services = ServiceHandler(self)
+        self.registry.add_handler(self.services)
+        set_tick_hook(self.node.tick)
         self.print_hook = None
         self.booting = False
 
@@ -142,7 +150,9 @@ class App:
         if make_channel_module is not None:
             G["channel"] = _shared("channel", make_channel_module)
         from .funcs import make_process_global
-        G["process"] = make_process_global(self, entry)
+        from .process import make_process_module
+        G["process"] = make_process_module(self.node, self, entry,
+                                           make_process_global(self, entry))
 
     def builtin_module(self, name, entry):
         if name == "funcs":
@@ -151,6 +161,9 @@ class App:
         if name == "registry":
             from .registry_mod import make_registry_module
             return make_registry_module(self)
+        if name == "io":
+            from .termio import make_io_module
+            return make_io_module(self.node)
         if name == "ctx":
             from .funcs import make_ctx_module
             return make_ctx_module()
@@ -221,23 +234,77 @@ class App:
             return self._call_protected(eid, args, context)
         return run_in_hub(lambda: self._call_protected(eid, args, context))
 
-    def run_process_main(self, eid, args):
-        """Run a process entry's main function to completion in a greenlet
-        (``wippy run -x`` on a process.lua entry); its results as a tuple."""
-        from .lerrors import from_exception
+    def run_process_main(self, eid, args, host=None):
+        """Run a process entry on a terminal host until it exits (``wippy
+        run -x`` on a process.lua entry): its result as a 1-tuple; raises
+        CallError when it failed."""
+        from .process import Host, _ProcError
 
         def body():
-            frame = Frame(self, eid, {})
-            prev = _set_frame(frame)
+            hid = host
+            if hid is None:
+                terms = sorted(h.id for h in self.node.hosts.values() if h.terminal)
+                hid = terms[0] if terms else None
+            if hid is None:
+                hid = "wippy:terminal"
+                self.node.hosts[hid] = Host(hid, "terminal.host", *self.node.term_streams())
+            h = self.node.hosts.get(hid)
+            if h is not None:
+                h.args = list(args)
             try:
-                inst = self.lua.acquire(eid, ("process.lua",))
-                r = self.run_lua(inst.fn, tuple(args))
-            except (LuaError, EntryError, RegistryError) as e:
-                raise CallError(from_exception(e)) from None
-            finally:
-                _set_frame(prev)
-            return r if type(r) is tuple else (r,)
+                pid = self.node.spawn(eid, hid, tuple(args))
+            except _ProcError as e:
+                from .lerrors import new_error
+                raise CallError(new_error(e.kind, str(e))) from None
+            proc = self.node.procs.get(pid)
+            if proc is None:
+                return (None,)
+            proc.done.wait()
+            if proc.error is not None:
+                raise CallError(proc.error)
+            return (proc.value,)
         return run_in_hub(body)
+
+    def start(self):
+        """Start the services marked auto_start (in the application hub)."""
+        run_in_hub(self.services.start_all)
+
+    def stop(self, timeout=None):
+        """Stop every service and process: CANCEL, wait, then terminate."""
+        t = timeout
+        if t is None:
+            from .services import parse_seconds
+            t = parse_seconds((self.config.get("shutdown") or {}).get("timeout"), 30.0)
+
+        def body():
+            self.services.stop_all()
+            self.node.stop_all(t)
+        run_in_hub(body)
+
+    def serve(self):
+        """``wippy run``: start the services and run until SIGINT/SIGTERM,
+        then stop everything cleanly."""
+        import signal
+        from gevent.event import Event
+        stop = threading.Event()
+
+        def handler(signum, frame):
+            stop.set()
+        old = {}
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                old[sig] = signal.signal(sig, handler)
+            except ValueError:      # not the main thread
+                pass
+        try:
+            self.start()
+            while not stop.wait(0.2):
+                pass
+            log.info("stopping")
+            self.stop()
+        finally:
+            for sig, h in old.items():
+                signal.signal(sig, h)
 
     def _call_protected(self, eid, args, context):
         from .lerrors import from_exception
@@ -280,30 +347,74 @@ def _in_greenlet(fn):
     return r
 
 
+class _HubThread:
+    """One long-lived thread with a big C stack running the gevent hub that
+    every application greenlet lives in (processes outlive the call that
+    spawned them).  Work comes in thread-safely through ``submit``."""
+
+    def __init__(self):
+        self.ready = threading.Event()
+        self.hub = None
+        old = threading.stack_size()
+        try:
+            threading.stack_size(_STACK)
+        except (ValueError, RuntimeError):      # pragma: no cover
+            pass
+        try:
+            self.thread = threading.Thread(target=self._main, name="wippy-main", daemon=True)
+            self.thread.start()
+        finally:
+            threading.stack_size(old)
+        self.ready.wait()
+
+    def _main(self):
+        from gevent.event import Event
+        self.hub = gevent.get_hub()
+        keep = self.hub.loop.async_()
+        keep.start(lambda: None)        # an active watcher: the loop never runs dry
+        forever = Event()
+        self.ready.set()
+        forever.wait()
+
+    def submit(self, fn):
+        done = threading.Event()
+        box = {}
+
+        def body():
+            try:
+                box["r"] = fn()
+            except BaseException as e:      # re-raised in the caller's thread
+                box["e"] = e
+            finally:
+                done.set()
+
+        self.hub.loop.run_callback_threadsafe(lambda: gevent.spawn(body))
+        while not done.wait(0.5):
+            pass
+        if "e" in box:
+            raise box["e"]
+        return box["r"]
+
+    def post(self, fn):
+        """Run fn in a new greenlet of the hub thread, without waiting."""
+        self.hub.loop.run_callback_threadsafe(lambda: gevent.spawn(fn))
+
+
+_HUB = []
+_HUB_LOCK = threading.Lock()
+
+
+def hub_thread():
+    with _HUB_LOCK:
+        if not _HUB:
+            _HUB.append(_HubThread())
+        return _HUB[0]
+
+
 def run_in_hub(fn):
-    """Run ``fn`` in a greenlet and wait for it.  Deeply recursive Lua needs
-    a big C stack, so the greenlets run in a thread with one."""
+    """Run ``fn`` in a greenlet of the application hub and wait for it.
+    Deeply recursive Lua needs a big C stack, so that hub runs in a thread
+    with one."""
     if threading.current_thread().name == "wippy-main":
         return _in_greenlet(fn)
-    box = {}
-
-    def target():
-        try:
-            box["r"] = _in_greenlet(fn)
-        except BaseException as e:      # re-raised in the caller's thread
-            box["e"] = e
-
-    old = threading.stack_size()
-    try:
-        threading.stack_size(_STACK)
-    except (ValueError, RuntimeError):      # pragma: no cover
-        pass
-    try:
-        t = threading.Thread(target=target, name="wippy-main")
-        t.start()
-    finally:
-        threading.stack_size(old)
-    t.join()
-    if "e" in box:
-        raise box["e"]
-    return box["r"]
+    return hub_thread().submit(fn)

@@ -195,6 +195,13 @@ class LuaEntries(KindHandler):
                 return inst
         return self.new_instance(ce)
 
+    def new_instance_for(self, eid, kinds):
+        """A fresh instance (own globals) of an entry: what a process runs."""
+        ce = self.compiled.get(eid)
+        if ce is None or ce.entry.kind not in kinds:
+            raise EntryError("entry %s not found" % eid, "NotFound")
+        return self.new_instance(ce)
+
     def release(self, inst):
         ce = inst.compiled
         if self.compiled.get(ce.entry.id) is ce and inst.generation == ce.generation \

@@ -95,7 +95,10 @@ def _arg_value(s):
 def cmd_run(argv):
     p = argparse.ArgumentParser(prog="wippy run", description="run a project entry")
     _common(p)
-    p.add_argument("-x", "--exec", metavar="NS:ENTRY", help="run this function entry")
+    p.add_argument("-x", "--exec", metavar="NS:ENTRY",
+                   help="run this function or process entry (a process runs on the terminal)")
+    p.add_argument("--host", metavar="NS:HOST", help="terminal host for -x (default: the "
+                   "project's terminal.host, or a built-in one)")
     p.add_argument("rest", nargs=argparse.REMAINDER)
     args = p.parse_args(argv)
     if not args.exec and args.rest[:1] == ["list"]:
@@ -103,18 +106,33 @@ def cmd_run(argv):
     if not args.exec and args.rest:
         return _run_command(args)
     if not args.exec:
-        _err("nothing to run: give -x ns:entry, a command name, or 'list'")
-        return 2
+        return _serve(args)
     app = _open(args)
     if app is None:
         return 1
     try:
-        return _exec(app, args.exec, args.rest)
+        return _exec(app, args.exec, args.rest, args.host)
     finally:
         app.close()
 
 
-def _exec(app, eid, rest):
+def _serve(args):
+    """``wippy run``: boot, start the auto_start services, run until
+    SIGINT/SIGTERM, then stop them cleanly."""
+    app = _open(args)
+    if app is None:
+        return 1
+    _setup_logging()
+    import logging
+    logging.getLogger("wippy").info("runtime ready (%d entries)" % len(app.registry.entries()))
+    try:
+        app.serve()
+    finally:
+        app.close()
+    return 0
+
+
+def _exec(app, eid, rest, host=None):
     from .app import CallError
     e = app.registry.get(eid)
     if e is None:
@@ -127,17 +145,20 @@ def _exec(app, eid, rest):
     _setup_logging()
     try:
         if e.kind == "process.lua":
-            results = app.run_process_main(eid, args)
+            results = app.run_process_main(eid, args, host)
         else:
             results = app.call(eid, *args)
     except CallError as ce:
         sys.stderr.write("error: %s\n" % _text(str(ce.error)))
         return 1
+    if e.kind == "process.lua":
+        # a terminal process talks through io; its return value is the status
+        sys.stdout.flush()
+        r = results[0] if results else None
+        return r & 0xff if type(r) is int else 0
     for v in results:
         sys.stdout.write(_lua_to_display(v) + "\n")
     sys.stdout.flush()
-    if results and len(results) == 1 and type(results[0]) is int and e.kind == "process.lua":
-        return results[0] & 0xff
     return 0
 
 

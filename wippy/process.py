@@ -1,0 +1,722 @@
+"""Processes: isolated Lua actors on greenlets.
+
+A process runs a ``process.lua`` entry's main function in a greenlet of its
+own, with its own globals (a fresh instance of the entry).  It talks to
+others only by messages: ``send`` copies the payload into the receiver's
+inbox (or into the channel of a topic it ``listen``\\ s to).  Lifecycle
+events (EXIT for monitors, LINK_DOWN for links, CANCEL) arrive on its
+events channel.  A PID is a string ``{host|0x0000n}``.
+
+The ``Node`` owns the process table, the name registry and the hosts
+(``process.host`` and ``terminal.host`` entries, through their kind
+handler).  ``Node.tick`` is the loop-budget hook: a greenlet that has run
+for more than a time slice yields, so a spinning process cannot starve the
+others and can be terminated.
+"""
+
+import itertools
+import logging
+import sys
+import time
+
+import gevent
+from gevent import Greenlet, GreenletExit
+from gevent.event import Event
+from greenlet import getcurrent
+
+from .channel import Channel
+from .convert import copy_value
+from .lerrors import WippyError, new_error, from_exception
+from .payload import Payload
+from .registry import KindHandler, ChangeRejected
+from .runtime.values import LuaTable, LuaError, Userdata, TRUE, FALSE
+from .runtime.errors import rt_error
+
+__all__ = ["Node", "Process", "Message", "current_process", "HostHandler"]
+
+log = logging.getLogger("wippy.process")
+
+EV_CANCEL = "pid.cancel"
+EV_EXIT = "pid.exit"
+EV_LINK_DOWN = "pid.link.down"
+EV_OUTDATED = "pid.outdated"
+
+SLICE = 0.005           # seconds a greenlet may run before a loop yields
+
+
+def current_process():
+    return getattr(getcurrent(), "wippy_proc", None)
+
+
+class Message(Userdata):
+    """A message in an inbox: topic, sender, payload."""
+    __slots__ = ("topic", "sender", "payload")
+
+    def __init__(self, topic, sender, payload):
+        self.topic = topic
+        self.sender = sender
+        self.payload = payload
+
+
+def _m(m, name):
+    if not isinstance(m, Message):
+        rt_error("bad argument #1 to '%s' (message expected)" % name)
+    return m
+
+
+Message.lua_meta = LuaTable({
+    "__index": LuaTable({"topic": lambda m=None, *_: _m(m, "topic").topic,
+                         "from": lambda m=None, *_: _m(m, "from").sender,
+                         "payload": lambda m=None, *_: _m(m, "payload").payload}),
+    "__name": "message",
+    "__tostring": lambda m, *_: "message(%s)" % m.topic})
+
+
+class Process:
+    __slots__ = ("node", "pid", "eid", "host", "glet", "inbox", "events", "listeners",
+                 "monitors", "watching", "links", "trap_links", "upgradable", "names",
+                 "context", "done", "value", "error", "tasks", "exited", "__weakref__")
+
+    def __init__(self, node, pid, eid, host, context):
+        self.node = node
+        self.pid = pid
+        self.eid = eid
+        self.host = host
+        self.glet = None
+        self.inbox = Channel(0)
+        self.events = Channel(0)
+        self.listeners = None       # topic -> (channel, as_message)
+        self.monitors = set()       # pids that get my EXIT
+        self.watching = set()       # pids I monitor
+        self.links = set()
+        self.trap_links = False
+        self.upgradable = False
+        self.names = None
+        self.context = context
+        self.done = Event()
+        self.value = None
+        self.error = None
+        self.tasks = None           # coroutine.spawn greenlets
+        self.exited = False
+
+    def deliver(self, topic, sender, payload):
+        lst = self.listeners
+        if lst is not None:
+            got = lst.get(topic)
+            if got is not None:
+                ch, as_msg = got
+                ch.deliver(Message(topic, sender, payload) if as_msg else payload.data())
+                return
+        self.inbox.deliver(Message(topic, sender, payload))
+
+    def event(self, tbl):
+        self.events.deliver(tbl)
+
+
+class Host:
+    """A ``process.host`` or ``terminal.host``: where processes run.
+    (Greenlets need no worker pool; the host names the place and, for a
+    terminal, carries the standard streams and arguments.)"""
+    __slots__ = ("id", "kind", "terminal", "stdin", "stdout", "stderr", "args", "busy")
+
+    def __init__(self, hid, kind, stdin=None, stdout=None, stderr=None, args=()):
+        self.id = hid
+        self.kind = kind
+        self.terminal = kind == "terminal.host"
+        self.stdin = stdin
+        self.stdout = stdout
+        self.stderr = stderr
+        self.args = list(args)
+        self.busy = False
+
+
+class HostHandler(KindHandler):
+    kinds = ("process.host", "terminal.host")
+
+    def __init__(self, node):
+        self.node = node
+
+    def apply(self, op, old, new):
+        if op == "delete":
+            self.node.hosts.pop(old.id, None)
+            return
+        h = self.node.hosts.get(new.id)
+        if h is None or h.kind != new.kind:
+            self.node.hosts[new.id] = Host(new.id, new.kind, *self.node.term_streams())
+
+
+class Node:
+    def __init__(self, app):
+        self.app = app
+        self.procs = {}
+        self.names = {}
+        self.hosts = {}
+        self._seq = itertools.count(1)
+        self._last = [time.perf_counter()]
+        self.streams = (sys.stdin.buffer if hasattr(sys.stdin, "buffer") else None,
+                        sys.stdout.buffer if hasattr(sys.stdout, "buffer") else None,
+                        sys.stderr.buffer if hasattr(sys.stderr, "buffer") else None)
+        self.args = []
+
+    def term_streams(self):
+        return self.streams + (self.args,)
+
+    # -- the loop budget -----------------------------------------------------
+    def tick(self):
+        now = time.perf_counter()
+        if now - self._last[0] > SLICE:
+            gevent.sleep(0)
+            self._last[0] = time.perf_counter()
+
+    # -- lookups -------------------------------------------------------------
+    def resolve(self, dest):
+        """A PID or a registered name -> pid string, or None."""
+        if type(dest) is not str:
+            return None
+        if dest[:1] == "{":
+            return dest
+        return self.names.get(dest)
+
+    # -- spawning ------------------------------------------------------------
+    def spawn(self, eid, host_id, args, parent=None, monitor=False, link=False,
+              context=None, name=None, messages=()):
+        """Start a process: its pid, or raise _ProcError."""
+        if type(eid) is not str or not eid:
+            raise _ProcError("Invalid", "process ID must be a non-empty string")
+        e = self.app.registry.get(eid)
+        if e is None:
+            raise _ProcError("NotFound", "process %s not found" % eid)
+        if e.kind != "process.lua":
+            raise _ProcError("Invalid", "entry %s is a %s, not a process.lua" % (eid, e.kind))
+        host = self.hosts.get(host_id) if type(host_id) is str else None
+        if host is None:
+            raise _ProcError("NotFound", "host %s not found" % (host_id,))
+        args = tuple(map(copy_value, args))
+        if name is not None and self.names.get(name) is not None:
+            raise _ProcError("AlreadyExists", "name '%s' is already registered" % name)
+        pid = "{%s|0x%05x}" % (host.id, next(self._seq))
+        proc = Process(self, pid, eid, host, context if context is not None else
+                       (parent.context if parent is not None else {}))
+        self.procs[pid] = proc
+        if parent is not None:
+            if monitor:
+                proc.monitors.add(parent.pid)
+                parent.watching.add(pid)
+            if link:
+                proc.links.add(parent.pid)
+                parent.links.add(pid)
+        if name is not None:
+            self.register(name, proc)
+        sender = parent.pid if parent is not None else None
+        for topic, payloads in messages:
+            for p in payloads or (None,):
+                proc.deliver(topic, sender, Payload(p, copy=False))
+        g = Greenlet(self._run, proc, args)
+        proc.glet = g
+        g.wippy_proc = proc
+        g.start()
+        return pid
+
+    def _run(self, proc, args):
+        from .app import Frame
+        g = getcurrent()
+        g.wippy_frame = Frame(self.app, proc.eid, proc.context)
+        value = error = None
+        try:
+            inst = self.app.lua.new_instance_for(proc.eid, ("process.lua",))
+            r = inst.fn(*args)
+            if type(r) is tuple:
+                r = r[0] if r else None
+            value = r
+        except GreenletExit:
+            error = new_error("Canceled", "process terminated")
+        except LuaError as e:
+            error = from_exception(e)
+            self._log_crash(proc, error, e)
+        except Exception as e:
+            error = from_exception(e)
+            self._log_crash(proc, error, e)
+        finally:
+            self._exit(proc, value, error)
+
+    def _log_crash(self, proc, error, exc):
+        tb = getattr(exc, "lua_traceback", None)
+        log.error("process %s (%s) failed: %s%s", proc.pid, proc.eid, error,
+                  ("\n" + tb) if tb else "", extra={"pid": proc.pid, "entry": proc.eid})
+
+    def _exit(self, proc, value, error):
+        if proc.exited:
+            return
+        proc.exited = True
+        proc.value = value
+        proc.error = error
+        self.procs.pop(proc.pid, None)
+        if proc.names:
+            for n in proc.names:
+                if self.names.get(n) == proc.pid:
+                    del self.names[n]
+        if proc.tasks:
+            for t in list(proc.tasks):
+                if t is not getcurrent():
+                    t.kill(block=False)
+        if proc.monitors:
+            for mp in proc.monitors:
+                w = self.procs.get(mp)
+                if w is not None:
+                    w.watching.discard(proc.pid)
+                    w.event(_event(EV_EXIT, proc.pid, value, error))
+        if proc.links:
+            for lp in proc.links:
+                other = self.procs.get(lp)
+                if other is None:
+                    continue
+                other.links.discard(proc.pid)
+                if error is None:
+                    continue
+                if other.trap_links:
+                    other.event(_event(EV_LINK_DOWN, proc.pid, value, error))
+                else:
+                    self.kill(other)
+        for wp in proc.watching:
+            w = self.procs.get(wp)
+            if w is not None:
+                w.monitors.discard(proc.pid)
+        proc.done.set()
+
+    # -- control -------------------------------------------------------------
+    def kill(self, proc):
+        g = proc.glet
+        if g is None or proc.exited:
+            return
+        if g is getcurrent():
+            raise GreenletExit()
+        g.kill(block=False)
+
+    def terminate(self, dest):
+        pid = self.resolve(dest)
+        proc = self.procs.get(pid) if pid else None
+        if proc is None:
+            raise _ProcError("NotFound", "process %s not found" % (dest,))
+        self.kill(proc)
+
+    def cancel(self, dest, reason, sender=None):
+        pid = self.resolve(dest)
+        proc = self.procs.get(pid) if pid else None
+        if proc is None:
+            raise _ProcError("NotFound", "process %s not found" % (dest,))
+        ev = LuaTable({"kind": EV_CANCEL})
+        if sender is not None:
+            ev["from"] = sender
+        if reason is not None:
+            ev["reason"] = reason
+        proc.event(ev)
+
+    def send(self, sender, dest, topic, values):
+        if type(topic) is not str or not topic or topic[0] == "@":
+            raise _ProcError("Invalid", "invalid topic %r: must be a non-empty string not "
+                             "starting with '@'" % (topic,))
+        if type(dest) is not str:
+            raise _ProcError("Invalid", "destination must be a PID or a name")
+        if dest[:1] == "{":
+            proc = self.procs.get(dest)
+        else:
+            pid = self.names.get(dest)
+            if pid is None:
+                raise _ProcError("NotFound", "could not resolve '%s'" % dest)
+            proc = self.procs.get(pid)
+        if proc is None:
+            return          # the process is gone: messages to a dead PID are dropped
+        if not values:
+            proc.deliver(topic, sender, Payload(None, copy=False))
+        else:
+            for v in values:
+                proc.deliver(topic, sender, Payload(v))
+
+    def monitor(self, me, dest, on=True):
+        pid = self.resolve(dest)
+        proc = self.procs.get(pid) if pid else None
+        if proc is None:
+            if on and pid is not None and pid[:1] == "{":
+                # already gone: the monitor fires at once, as Erlang's does
+                me.event(_event(EV_EXIT, pid, None, new_error("NotFound", "no process")))
+                return
+            raise _ProcError("NotFound", "process %s not found" % (dest,))
+        if on:
+            proc.monitors.add(me.pid)
+            me.watching.add(proc.pid)
+        else:
+            proc.monitors.discard(me.pid)
+            me.watching.discard(proc.pid)
+
+    def link(self, me, dest, on=True):
+        pid = self.resolve(dest)
+        proc = self.procs.get(pid) if pid else None
+        if proc is None:
+            raise _ProcError("NotFound", "process %s not found" % (dest,))
+        if proc is me:
+            raise _ProcError("Invalid", "cannot link a process to itself")
+        if on:
+            proc.links.add(me.pid)
+            me.links.add(proc.pid)
+        else:
+            proc.links.discard(me.pid)
+            me.links.discard(proc.pid)
+
+    # -- names ---------------------------------------------------------------
+    def register(self, name, proc):
+        if type(name) is not str or not name:
+            raise _ProcError("Invalid", "name must be a non-empty string")
+        cur = self.names.get(name)
+        if cur is not None and cur != proc.pid:
+            raise _ProcError("AlreadyExists", "name '%s' is already registered" % name)
+        self.names[name] = proc.pid
+        if proc.names is None:
+            proc.names = set()
+        proc.names.add(name)
+
+    def unregister(self, name, proc):
+        cur = self.names.get(name)
+        if cur is None or proc is None or cur != proc.pid:
+            return False
+        del self.names[name]
+        proc.names.discard(name)
+        return True
+
+    # -- waiting -------------------------------------------------------------
+    def wait(self, pid, timeout=None):
+        proc = self.procs.get(pid)
+        if proc is None:
+            return None
+        proc.done.wait(timeout)
+        return proc
+
+    def stop_all(self, timeout=10.0, reason="shutdown"):
+        """Send CANCEL to every process, wait for them within ``timeout``,
+        then terminate what is left."""
+        procs = list(self.procs.values())
+        for p in procs:
+            p.event(LuaTable({"kind": EV_CANCEL, "reason": reason}))
+        deadline = time.monotonic() + timeout
+        for p in procs:
+            left = deadline - time.monotonic()
+            if left <= 0 or not p.done.wait(left):
+                break
+        for p in list(self.procs.values()):
+            self.kill(p)
+        for p in procs:
+            p.done.wait(1.0)
+
+
+class _ProcError(Exception):
+    def __init__(self, kind, msg):
+        Exception.__init__(self, msg)
+        self.kind = kind
+
+
+def _event(kind, frm, value, error):
+    res = LuaTable()
+    if value is not None:
+        res["value"] = value
+    if error is not None:
+        res["error"] = error
+    return LuaTable({"kind": kind, "from": frm, "result": res})
+
+
+# ---------------------------------------------------------------------------
+# the Lua ``process`` global
+
+
+def _err(kind, msg):
+    return new_error(kind, msg)
+
+
+def _me(name):
+    p = current_process()
+    if p is None:
+        raise _ProcError("Invalid", "%s needs a running process" % name)
+    return p
+
+
+def _guard(fn):
+    """Lua-facing calls: errors as ``nil, err`` values."""
+    def wrapped(*args):
+        try:
+            return fn(*args)
+        except _ProcError as e:
+            return None, _err(e.kind, str(e))
+    wrapped.__name__ = fn.__name__
+    return wrapped
+
+
+class Spawner(Userdata):
+    __slots__ = ("node", "context", "options", "name", "messages")
+
+    def __init__(self, node, context=None, options=None, name=None, messages=()):
+        self.node = node
+        self.context = context
+        self.options = options or {}
+        self.name = name
+        self.messages = tuple(messages)
+
+    def copy(self, **kw):
+        s = Spawner(self.node, self.context, self.options, self.name, self.messages)
+        for k, v in kw.items():
+            setattr(s, k, v)
+        return s
+
+
+def _ctx_of(tbl, base):
+    out = dict(base or {})
+    for k, v in tbl.items():
+        if type(k) is not str:
+            raise _ProcError("Invalid", "context keys must be strings")
+        out[k] = copy_value(v)
+    return out
+
+
+def make_process_module(node, app, entry, base):
+    """The ``process`` global of one entry instance (``base`` holds pid,
+    id and the event names from funcs.make_process_global)."""
+
+    def pid(*_):
+        p = current_process()
+        if p is not None:
+            return p.pid
+        return base["pid"]()
+
+    def send(dest=None, topic=None, *values):
+        p = current_process()
+        node.send(p.pid if p is not None else None, dest, topic, values)
+        return TRUE
+
+    def mk_spawn(monitor, link):
+        @_guard
+        def spawn(eid=None, host=None, *args):
+            return _do_spawn(node, None, monitor, link, eid, host, args)
+        return spawn
+
+    @_guard
+    def exec_(eid=None, host=None, *args):
+        return _exec(node, None, eid, host, args)
+
+    @_guard
+    def terminate(dest=None, *_):
+        node.terminate(dest)
+        return TRUE
+
+    @_guard
+    def cancel(dest=None, reason=None, *_):
+        p = current_process()
+        node.cancel(dest, reason, p.pid if p is not None else None)
+        return TRUE
+
+    def mk_mon(fn, on, name):
+        @_guard
+        def f(dest=None, *_):
+            fn(_me(name), dest, on)
+            return TRUE
+        return f
+
+    def get_options(*_):
+        p = current_process()
+        if p is None:
+            return LuaTable()
+        return LuaTable({"trap_links": TRUE if p.trap_links else FALSE,
+                         "upgradable": TRUE if p.upgradable else FALSE})
+
+    @_guard
+    def set_options(opts=None, *_):
+        p = _me("set_options")
+        if not isinstance(opts, LuaTable):
+            raise _ProcError("Invalid", "options must be a table")
+        for k, v in opts.items():
+            if k == "trap_links":
+                p.trap_links = v is not None and v is not FALSE
+            elif k == "upgradable":
+                p.upgradable = v is not None and v is not FALSE
+            else:
+                return FALSE, _err("Invalid", "unknown process option '%s'" % (k,))
+        return TRUE
+
+    def inbox(*_):
+        p = current_process()
+        if p is None:
+            rt_error("process.inbox needs a running process")
+        return p.inbox
+
+    def events(*_):
+        p = current_process()
+        if p is None:
+            rt_error("process.events needs a running process")
+        return p.events
+
+    def listen(topic=None, opts=None, *_):
+        p = current_process()
+        if p is None:
+            rt_error("process.listen needs a running process")
+        if type(topic) is not str or not topic or topic[0] == "@":
+            rt_error("invalid topic for process.listen: must be a non-empty string not "
+                     "starting with '@'")
+        as_msg = isinstance(opts, LuaTable) and opts.get("message") not in (None, FALSE)
+        ch = Channel(0)
+        if p.listeners is None:
+            p.listeners = {}
+        p.listeners[topic] = (ch, as_msg)
+        return ch
+
+    def unlisten(ch=None, *_):
+        p = current_process()
+        if p is None or not p.listeners:
+            return FALSE
+        for t, (c, _m2) in list(p.listeners.items()):
+            if c is ch:
+                del p.listeners[t]
+                c.close()
+                return TRUE
+        return FALSE
+
+    @_guard
+    def reg_register(name=None, target=None, scope=None, *_):
+        p = current_process()
+        if target is not None:
+            proc = node.procs.get(node.resolve(target) or "")
+            if proc is None:
+                raise _ProcError("NotFound", "process %s not found" % (target,))
+        else:
+            proc = _me("registry.register")
+        node.register(name, proc)
+        return TRUE
+
+    @_guard
+    def reg_lookup(name=None, *_):
+        pid_ = node.names.get(name) if type(name) is str else None
+        if pid_ is None:
+            raise _ProcError("NotFound", "name '%s' is not registered" % (name,))
+        return pid_
+
+    def reg_unregister(name=None, scope=None, *_):
+        return TRUE if node.unregister(name, current_process()) else FALSE
+
+    registry = LuaTable({"register": reg_register, "lookup": reg_lookup,
+                         "unregister": reg_unregister, "LOCAL": 0, "CONSISTENT": 1,
+                         "EVENTUAL": 2, "STRONG": 3})
+
+    @_guard
+    def with_context(tbl=None, *_):
+        if not isinstance(tbl, LuaTable):
+            raise _ProcError("Invalid", "context must be a table")
+        return Spawner(node, _ctx_of(tbl, None))
+
+    @_guard
+    def with_options(tbl=None, *_):
+        if not isinstance(tbl, LuaTable):
+            raise _ProcError("Invalid", "options must be a table")
+        return Spawner(node, None, {k: copy_value(v) for k, v in tbl.items()})
+
+    t = LuaTable(base)
+    t.update({
+        "pid": pid, "send": _guard(send), "spawn": mk_spawn(False, False),
+        "spawn_monitored": mk_spawn(True, False), "spawn_linked": mk_spawn(False, True),
+        "spawn_linked_monitored": mk_spawn(True, True), "exec": exec_,
+        "terminate": terminate, "cancel": cancel,
+        "monitor": mk_mon(node.monitor, True, "monitor"),
+        "unmonitor": mk_mon(node.monitor, False, "unmonitor"),
+        "link": mk_mon(node.link, True, "link"), "unlink": mk_mon(node.link, False, "unlink"),
+        "get_options": get_options, "set_options": set_options, "inbox": inbox,
+        "events": events, "listen": listen, "unlisten": unlisten, "registry": registry,
+        "with_context": with_context, "with_options": with_options,
+    })
+    return t
+
+
+def _do_spawn(node, sp, monitor, link, eid, host, args):
+    parent = current_process()
+    if (monitor or link) and parent is None:
+        raise _ProcError("Invalid", "spawn_%s needs a running process"
+                         % ("monitored" if monitor else "linked"))
+    from .app import current_frame
+    fr = current_frame()
+    ctx = fr.context if fr is not None else {}
+    if sp is not None and sp.context is not None:
+        ctx = dict(ctx)
+        ctx.update(sp.context)
+    return node.spawn(eid, host, args, parent, monitor, link, ctx,
+                      sp.name if sp is not None else None,
+                      sp.messages if sp is not None else ())
+
+
+def _exec(node, sp, eid, host, args):
+    pid = _do_spawn(node, sp, False, False, eid, host, args)
+    proc = node.procs.get(pid)
+    if proc is None:
+        return None
+    proc.done.wait()
+    if proc.error is not None:
+        return None, proc.error
+    return proc.value
+
+
+def _sp_of(s, name):
+    if not isinstance(s, Spawner):
+        rt_error("bad argument #1 to '%s' (spawner expected)" % name)
+    return s
+
+
+@_guard
+def _s_with_context(s=None, tbl=None, *_):
+    s = _sp_of(s, "with_context")
+    if not isinstance(tbl, LuaTable):
+        raise _ProcError("Invalid", "context must be a table")
+    return s.copy(context=_ctx_of(tbl, s.context))
+
+
+@_guard
+def _s_with_options(s=None, tbl=None, *_):
+    s = _sp_of(s, "with_options")
+    if not isinstance(tbl, LuaTable):
+        raise _ProcError("Invalid", "options must be a table")
+    opts = dict(s.options)
+    opts.update({k: copy_value(v) for k, v in tbl.items()})
+    return s.copy(options=opts)
+
+
+def _s_same(s=None, *_):
+    return _sp_of(s, "with_actor")
+
+
+@_guard
+def _s_with_name(s=None, name=None, *_):
+    s = _sp_of(s, "with_name")
+    if type(name) is not str or not name:
+        raise _ProcError("Invalid", "name must be a non-empty string")
+    return s.copy(name=name)
+
+
+@_guard
+def _s_with_message(s=None, topic=None, *values):
+    s = _sp_of(s, "with_message")
+    if type(topic) is not str or not topic or topic[0] == "@":
+        raise _ProcError("Invalid", "invalid topic %r" % (topic,))
+    return s.copy(messages=s.messages + ((topic, tuple(map(copy_value, values))),))
+
+
+def _s_mk(monitor, link):
+    @_guard
+    def f(s=None, eid=None, host=None, *args):
+        s = _sp_of(s, "spawn")
+        return _do_spawn(s.node, s, monitor, link, eid, host, args)
+    return f
+
+
+@_guard
+def _s_exec(s=None, eid=None, host=None, *args):
+    s = _sp_of(s, "exec")
+    return _exec(s.node, s, eid, host, args)
+
+
+Spawner.lua_meta = LuaTable({"__index": LuaTable({
+    "with_context": _s_with_context, "with_options": _s_with_options,
+    "with_actor": _s_same, "with_scope": _s_same, "with_name": _s_with_name,
+    "with_message": _s_with_message, "spawn": _s_mk(False, False),
+    "spawn_monitored": _s_mk(True, False), "spawn_linked": _s_mk(False, True),
+    "spawn_linked_monitored": _s_mk(True, True), "exec": _s_exec}), "__name": "spawner"})
