@@ -153,6 +153,8 @@ class App:
         from .process import make_process_module
         G["process"] = make_process_module(self.node, self, entry,
                                            make_process_global(self, entry))
+        from .process import make_coroutine_spawn
+        G["coroutine"]["spawn"] = _shared("coroutine.spawn", make_coroutine_spawn)
 
     def builtin_module(self, name, entry):
         if name == "funcs":

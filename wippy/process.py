@@ -720,3 +720,53 @@ Spawner.lua_meta = LuaTable({"__index": LuaTable({
     "with_message": _s_with_message, "spawn": _s_mk(False, False),
     "spawn_monitored": _s_mk(True, False), "spawn_linked": _s_mk(False, True),
     "spawn_linked_monitored": _s_mk(True, True), "exec": _s_exec}), "__name": "spawner"})
+
+
+# ---------------------------------------------------------------------------
+# coroutine.spawn: concurrent work inside one process
+
+
+class SpawnedThread:
+    """What ``coroutine.spawn`` returns (a Lua "thread")."""
+    __slots__ = ("glet", "__weakref__")
+
+    def __init__(self, glet):
+        self.glet = glet
+
+
+from .runtime.values import register_type_name as _rtn  # noqa: E402
+_rtn(SpawnedThread, "thread")
+
+
+def make_coroutine_spawn():
+    """``coroutine.spawn(fn, ...)``: run fn concurrently in the current
+    process (same globals); it yields on channels, messages, timers and
+    I/O, and ends when the process's main function returns."""
+    def spawn(fn=None, *args):
+        if not callable(fn):
+            rt_error("bad argument #1 to 'spawn' (function expected)")
+        proc = current_process()
+        frame = getattr(getcurrent(), "wippy_frame", None)
+
+        def body():
+            g = getcurrent()
+            g.wippy_proc = proc
+            g.wippy_frame = frame
+            try:
+                fn(*args)
+            except GreenletExit:
+                pass
+            except Exception as e:
+                err = from_exception(e)
+                log.error("coroutine in %s failed: %s", proc.pid if proc else "?", err)
+            finally:
+                if proc is not None and proc.tasks is not None:
+                    proc.tasks.discard(g)
+        g = Greenlet(body)
+        if proc is not None:
+            if proc.tasks is None:
+                proc.tasks = set()
+            proc.tasks.add(g)
+        g.start()
+        return SpawnedThread(g)
+    return spawn
