@@ -240,7 +240,8 @@ class Node:
             self._exit(proc, value, error)
 
     def _log_crash(self, proc, error, exc):
-        tb = getattr(exc, "lua_traceback", None)
+        from .runtime.errors import lua_traceback
+        tb = getattr(exc, "lua_traceback", None) or lua_traceback(exc.__traceback__)
         log.error("process %s (%s) failed: %s%s", proc.pid, proc.eid, error,
                   ("\n" + tb) if tb else "", extra={"pid": proc.pid, "entry": proc.eid})
 

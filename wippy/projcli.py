@@ -145,7 +145,12 @@ def _exec(app, eid, rest, host=None):
     _setup_logging()
     try:
         if e.kind == "process.lua":
-            results = app.run_process_main(eid, args, host)
+            # the runtime runs around the process: auto_start services first
+            app.start()
+            try:
+                results = app.run_process_main(eid, args, host)
+            finally:
+                app.stop()
         else:
             results = app.call(eid, *args)
     except CallError as ce:
@@ -175,10 +180,9 @@ def _setup_logging():
 
 class _LogFormat:
     def format(self, record):
-        extra = ""
-        entry = getattr(record, "entry", None)
-        if entry:
-            extra = '\t{"entry": "%s", "location": "%s"}' % (entry, getattr(record, "location", ""))
+        fields = [(k, getattr(record, k, None)) for k in ("pid", "entry", "location")]
+        fields = [(k, v) for k, v in fields if v]
+        extra = ("\t" + json.dumps(dict(fields))) if fields else ""
         msg = record.getMessage()
         return "%s\t%s\t%s%s" % (time.strftime("%H:%M:%S"), record.levelname.lower(),
                                  _text(msg), extra)
