@@ -292,6 +292,9 @@ class Node:
         if g is getcurrent():
             raise GreenletExit()
         g.kill(block=False)
+        if g.dead:
+            # killed before it ever ran: _run will not clean up, so do it here
+            self._exit(proc, None, new_error("Canceled", "process terminated"))
 
     def terminate(self, dest):
         pid = self.resolve(dest)
