@@ -1,0 +1,6 @@
+local function main(parent: string, n: integer): integer
+  process.send(parent, "report", n)
+  return n * 2
+end
+
+return {main = main}
