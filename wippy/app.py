@@ -79,6 +79,7 @@ class App:
         set_tick_hook(self.node.tick)
         self.print_hook = None
         self.booting = False
+        self._globals_tmpl = None
 
     # -- opening a project -------------------------------------------------
     @classmethod
@@ -139,22 +140,22 @@ class App:
 
     # -- what entries see --------------------------------------------------
     def install_globals(self, G, entry):
-        from .lerrors import make_errors_module
-        from .payload import make_payload_module
-        G["errors"] = _shared("errors", make_errors_module)
-        G["payload"] = _shared("payload", make_payload_module)
-        try:
+        tmpl = self._globals_tmpl
+        if tmpl is None:
+            from .lerrors import make_errors_module
+            from .payload import make_payload_module
             from .channel import make_channel_module
-        except ImportError:         # pragma: no cover - during development
-            make_channel_module = None
-        if make_channel_module is not None:
-            G["channel"] = _shared("channel", make_channel_module)
-        from .funcs import make_process_global
-        from .process import make_process_module
-        G["process"] = make_process_module(self.node, self, entry,
-                                           make_process_global(self, entry))
-        from .process import make_coroutine_spawn
-        G["coroutine"]["spawn"] = _shared("coroutine.spawn", make_coroutine_spawn)
+            from .funcs import make_process_global
+            from .process import make_process_module, make_coroutine_spawn
+            tmpl = self._globals_tmpl = (
+                ("errors", make_errors_module()), ("payload", make_payload_module()),
+                ("channel", make_channel_module()),
+                ("process", make_process_module(self.node, self, entry,
+                                                make_process_global(self, entry))),
+                make_coroutine_spawn())
+        for name, t in tmpl[:-1]:
+            G[name] = LuaTable(t)     # the functions are shared, the tables are not
+        G["coroutine"]["spawn"] = tmpl[-1]
 
     def builtin_module(self, name, entry):
         if name == "funcs":

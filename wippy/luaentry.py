@@ -85,7 +85,7 @@ def compile_args(app, entry):
 
 class CompiledEntry:
     __slots__ = ("entry", "chunk", "chunkname", "method", "imports", "pool", "generation",
-                 "key")
+                 "key", "registered")
 
     def __init__(self, entry, chunk, chunkname, method, imports):
         self.entry = entry
@@ -95,6 +95,8 @@ class CompiledEntry:
         self.imports = imports
         self.pool = []              # idle instances
         self.generation = 0
+        self.registered = False
+        self.key = ""
 
 
 class Instance:
@@ -281,7 +283,11 @@ class LuaEntries(KindHandler):
                 rt_error("module '%s' not found" % name)
             return v
         G["require"] = require
-        register_builtins(G)
+        if not ce.registered:
+            # the builtins' code objects are shared by every instance of the
+            # entry: recording them once is enough
+            register_builtins(G)
+            ce.registered = True
         return G
 
     def resolve_import(self, entry, alias, target, loading):
