@@ -25,6 +25,7 @@ BUILTIN_MODULES = {
     "uuid": _lazy("uuid"),
     "hash": _lazy("hash"),
     "time": _lazy("time"),
+    "events": _lazy("events"),
 }
 
 

@@ -9,27 +9,42 @@
 * Layouts are Go reference layouts (``2006-01-02T15:04:05Z07:00``) for both
   ``format`` and ``time.parse``.
 * ``time.sleep`` blocks the current greenlet with ``gevent.sleep``.
+* ``time.after``, ``time.timer`` and ``time.ticker`` arm gevent hub timer
+  watchers (no greenlet per timer); the watcher's callback delivers the tick
+  Time into a channel of capacity 1 with ``Channel.deliver``.  Watchers are
+  ref'd, so a greenlet blocked on a timer channel keeps the hub running.
+  A watcher holds its channel only weakly: once nothing can read the
+  channel any more (an abandoned ``time.after`` timeout, a forgotten
+  ticker) the watcher is stopped.
 
 Fallible calls return ``nil, err``: a bad duration or a failed parse is
 INVALID, an empty location name INVALID, an unknown location NOT_FOUND.
 ``round``/``truncate`` take a Duration only and raise otherwise.
-Not implemented yet: ``time.after``, ``time.timer``, ``time.ticker`` (they
-need channels).
+Timers follow Go (1.23) semantics: a tick not yet received is still
+pending, so ``timer:stop()`` and ``timer:reset(d)`` discard it (no stale tick
+is received afterwards) and report true when they stopped a pending timer;
+a ticker drops ticks while its one-slot buffer is full.  ``time.timer`` and
+``time.ticker`` reject a duration <= 0 (INVALID), as does ``reset``;
+``time.after`` with a duration <= 0 fires at once.
 """
 
 import datetime as _dt
 import os
 import re
 import time as _ptime
+import weakref
+
+import gevent
 
 from wippy.runtime.values import LuaTable, Userdata, TRUE, FALSE, wrap, lua_type
 from wippy.runtime.errors import arg_error
 from wippy.runtime.strargs import check_int
 from wippy.lerrors import new_error, INVALID, NOT_FOUND
+from wippy.channel import Channel
 
 __all__ = ["make_module", "Time", "Duration", "Location", "UTC", "LOCAL", "parse_duration",
            "to_duration_ns", "format_duration", "go_format", "go_parse", "DurationError",
-           "TimeParseError", "now"]
+           "TimeParseError", "now", "Timer", "Ticker", "after_channel", "pending_timers"]
 
 NANOSECOND = 1
 MICROSECOND = 1000
@@ -1062,6 +1077,191 @@ def _m_sleep(d=None, *_):
     return ()
 
 
+# --------------------------------------------------------------------------
+# timers: hub timer watchers delivering into channels
+
+_PENDING = set()    # armed _Clocks (keeps them alive; ``pending_timers()``)
+
+
+class _Clock:
+    """One armed hub timer watcher delivering ticks into a channel it
+    holds weakly.  ``repeat``: a ticker (drops a tick while the previous
+    one is still buffered); otherwise it fires once and disarms."""
+    __slots__ = ("w", "ref", "repeat", "__weakref__")
+
+    def __init__(self, ch, ns, repeat):
+        secs = ns / SECOND if ns > 0 else 0.0
+        self.repeat = repeat
+        self.ref = weakref.ref(ch, self._gone)
+        self.w = w = gevent.get_hub().loop.timer(secs, secs if repeat else 0.0)
+        _PENDING.add(self)
+        w.start(self._fire, update=True)
+
+    def _fire(self):
+        ch = self.ref()
+        if not self.repeat or ch is None:
+            self.cancel()
+        if ch is not None and (not self.repeat or not ch.buf):
+            ch.deliver(Time(now(), LOCAL))
+
+    def _gone(self, _ref):
+        # the channel was collected: nobody can receive the ticks any more
+        self.cancel()
+
+    def cancel(self):
+        """Stop the watcher; True if it was still armed."""
+        w = self.w
+        if w is None:
+            return False
+        self.w = None
+        _PENDING.discard(self)
+        w.stop()
+        w.close()
+        return True
+
+
+def pending_timers():
+    """How many timer watchers are armed (for tests and diagnostics)."""
+    return len(_PENDING)
+
+
+def after_channel(ns):
+    """A channel receiving the tick Time once, ``ns`` nanoseconds from now
+    (at once if ``ns <= 0``)."""
+    ch = Channel(1)
+    if ns <= 0:
+        ch.deliver(Time(now(), LOCAL))
+    else:
+        _Clock(ch, ns, False)
+    return ch
+
+
+class Timer(Userdata):
+    """``time.timer(d)``: a one-shot timer with a one-slot channel."""
+    __slots__ = ("ch", "clock")
+
+    def __init__(self, ns):
+        self.ch = Channel(1)
+        self.clock = _Clock(self.ch, ns, False)
+
+    def __repr__(self):
+        return "Timer: 0x%08x" % id(self)
+
+    def stop(self):
+        """Cancel: True if the timer was pending (armed, or fired with its
+        tick not received yet; that tick is discarded)."""
+        was = self.clock is not None and self.clock.cancel()
+        self.clock = None
+        buf = self.ch.buf
+        if buf:
+            buf.clear()
+            was = True
+        return was
+
+    def reset(self, ns):
+        """Re-arm for ``ns`` from now; True if the timer was pending."""
+        was = self.stop()
+        self.clock = _Clock(self.ch, ns, False)
+        return was
+
+
+class Ticker(Userdata):
+    """``time.ticker(d)``: ticks every ``d`` into a one-slot channel,
+    dropping ticks while the previous one has not been received."""
+    __slots__ = ("ch", "clock")
+
+    def __init__(self, ns):
+        self.ch = Channel(1)
+        self.clock = _Clock(self.ch, ns, True)
+
+    def __repr__(self):
+        return "Ticker: 0x%08x" % id(self)
+
+    def stop(self):
+        """Stop ticking (a buffered tick is discarded); True if it was running."""
+        was = self.clock is not None and self.clock.cancel()
+        self.clock = None
+        self.ch.buf.clear()
+        return was
+
+    def reset(self, ns):
+        """Tick every ``ns`` from now on; True if it was running."""
+        was = self.stop()
+        self.clock = _Clock(self.ch, ns, True)
+        return was
+
+
+def _positive_dur(d, what):
+    ns, err = _dur_or_err(d)
+    if err is not None:
+        return None, err
+    if ns <= 0:
+        return None, new_error(INVALID, "%s: duration must be positive, got %s"
+                               % (what, format_duration(ns)), False)
+    return ns, None
+
+
+def _m_after(d=None, *_):
+    ns, err = _dur_or_err(d)
+    if err is not None:
+        return None, err
+    return after_channel(ns)
+
+
+def _m_timer(d=None, *_):
+    ns, err = _positive_dur(d, "time.timer")
+    if err is not None:
+        return None, err
+    return Timer(ns)
+
+
+def _m_ticker(d=None, *_):
+    ns, err = _positive_dur(d, "time.ticker")
+    if err is not None:
+        return None, err
+    return Ticker(ns)
+
+
+def _self_of(cls, name):
+    def check(o):
+        if type(o) is not cls:
+            arg_error(1, name, "%s expected, got %s" % (cls.__name__, lua_type(o)))
+        return o
+    return check
+
+
+def _make_timer_meta(cls):
+    idx = LuaTable()
+    name = cls.__name__
+
+    def channel(o=None, *_):
+        return _self_of(cls, "channel")(o).ch
+
+    def stop(o=None, *_):
+        return TRUE if _self_of(cls, "stop")(o).stop() else FALSE
+
+    def reset(o=None, d=None, *_):
+        o = _self_of(cls, "reset")(o)
+        ns, err = _positive_dur(d, "%s:reset" % name.lower())
+        if err is not None:
+            return None, err
+        return TRUE if o.reset(ns) else FALSE
+
+    idx["response"] = channel
+    idx["channel"] = channel
+    idx["stop"] = stop
+    idx["reset"] = reset
+    mt = LuaTable()
+    mt["__index"] = idx
+    mt["__tostring"] = lambda o, *_: "%s: 0x%08x" % (name, id(o))
+    mt["__name"] = name
+    return mt
+
+
+Timer.lua_meta = _make_timer_meta(Timer)
+Ticker.lua_meta = _make_timer_meta(Ticker)
+
+
 LAYOUTS = {
     "RFC3339": RFC3339,
     "RFC3339NANO": RFC3339NANO,
@@ -1091,6 +1291,9 @@ def make_module():
     m["load_location"] = _m_load_location
     m["fixed_zone"] = _m_fixed_zone
     m["sleep"] = _m_sleep
+    m["after"] = _m_after
+    m["timer"] = _m_timer
+    m["ticker"] = _m_ticker
     m["utc"] = UTC
     m["localtz"] = LOCAL
     for name, v in (("NANOSECOND", NANOSECOND), ("MICROSECOND", MICROSECOND),
