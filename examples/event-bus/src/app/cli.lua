@@ -1,39 +1,33 @@
 local io = require("io")
+local events = require("events")
 
 local SUBSCRIBERS = {
-  {name = "audit", topics = {"user.created", "order.placed"}},
-  {name = "mailer", topics = {"user.created"}},
-  {name = "billing", topics = {"order.placed"}},
+  {name = "audit", kinds = "*"},                 -- everything
+  {name = "mailer", kinds = "user.created"},
+  {name = "billing", kinds = "order.*"},
 }
 
 local function main(): integer
-  local spawner = process.with_context({example = "event-bus"})
-  local _, err = spawner:with_name("bus"):spawn_linked("app:bus", "app:processes")
-  if err then io.eprint("bus: " .. tostring(err)); return 1 end
+  local me = process.pid()
+  local pids: {string} = {}
   for _, s in ipairs(SUBSCRIBERS) do
-    local _, serr = spawner:with_name(s.name):spawn("app:subscriber", "app:processes",
-      s.name, s.topics, process.pid())
-    if serr then io.eprint(s.name .. ": " .. tostring(serr)); return 1 end
+    local pid, err = process.spawn_linked("app:subscriber", "app:processes", s.name, s.kinds, me)
+    if err then io.eprint(s.name .. ": " .. tostring(err)); return 1 end
+    table.insert(pids, pid)
   end
-
   local inbox = process.inbox()
-  for _ = 1, #SUBSCRIBERS do inbox:receive() end    -- "ready": subscriptions sent
+  for _ = 1, #SUBSCRIBERS do inbox:receive() end    -- "ready": all subscribed
 
-  -- the bus handles its inbox in order, so these come after the subscriptions
-  for i = 1, 2 do process.send("bus", "publish", {topic = "user.created", data = {id = i}}) end
-  for i = 1, 3 do process.send("bus", "publish", {topic = "order.placed", data = {id = i}}) end
-  process.send("bus", "sync")
-  inbox:receive()                                   -- every event is delivered
+  for i = 1, 2 do events.send("shop", "user.created", "/users/" .. i, {id = i}) end
+  for i = 1, 3 do events.send("shop", "order.placed", "/orders/" .. i, {id = i}) end
+  events.send("billing", "invoice.sent", "/invoices/1")   -- another system: nobody listens
 
   local parts = {}
-  for _, s in ipairs(SUBSCRIBERS) do
-    process.send(s.name, "report")
+  for _, pid in ipairs(pids) do
+    process.send(pid, "report")
     local r = inbox:receive():payload():data()
-    local total = 0
-    for _, n in pairs(r.counts) do total = total + n end
-    table.insert(parts, string.format("%s=%d", r.name, total))
+    table.insert(parts, string.format("%s=%d", r.name, r.count))
   end
-  process.send("bus", "stop")
   io.print("event-bus: " .. table.concat(parts, " "))
   return 0
 end
