@@ -20,8 +20,19 @@ FORMATS = {"JSON": "json/plain", "YAML": "yaml/plain", "STRING": "text/plain",
            "LUA": "lua/any", "GOLANG": "golang/any", "ERROR": "golang/error"}
 
 
+_SCALARS = frozenset((str, int, float, type(None)))
+
+
 def _copy(v):
+    if type(v) in _SCALARS:         # immutable: nothing to copy
+        return v
+    return _copy_value(v)
+
+
+def _copy_value(v):
+    global _copy_value
     from .convert import copy_value
+    _copy_value = copy_value        # imported on first use (convert imports this module)
     return copy_value(v)
 
 

@@ -44,6 +44,13 @@ EV_OUTDATED = "pid.outdated"
 SLICE = 0.005           # seconds a greenlet may run before a loop yields
 
 
+def _Frame(*a):
+    global _Frame
+    from .app import Frame
+    _Frame = Frame
+    return Frame(*a)
+
+
 def current_process():
     return getattr(getcurrent(), "wippy_proc", None)
 
@@ -73,9 +80,9 @@ Message.lua_meta = LuaTable({
 
 
 class Process:
-    __slots__ = ("node", "pid", "eid", "host", "glet", "inbox", "events", "listeners",
+    __slots__ = ("node", "pid", "eid", "host", "glet", "_inbox", "_events", "listeners",
                  "monitors", "watching", "links", "trap_links", "upgradable", "names",
-                 "context", "done", "value", "error", "tasks", "exited", "__weakref__")
+                 "context", "_done", "value", "error", "tasks", "exited", "__weakref__")
 
     def __init__(self, node, pid, eid, host, context):
         self.node = node
@@ -83,8 +90,8 @@ class Process:
         self.eid = eid
         self.host = host
         self.glet = None
-        self.inbox = Channel(0)
-        self.events = Channel(0)
+        self._inbox = None          # channels are made when first needed
+        self._events = None
         self.listeners = None       # topic -> (channel, as_message)
         self.monitors = set()       # pids that get my EXIT
         self.watching = set()       # pids I monitor
@@ -93,11 +100,35 @@ class Process:
         self.upgradable = False
         self.names = None
         self.context = context
-        self.done = Event()
+        self._done = None
         self.value = None
         self.error = None
         self.tasks = None           # coroutine.spawn greenlets
         self.exited = False
+
+    @property
+    def done(self):
+        """An Event set when the process has exited (made on demand)."""
+        ev = self._done
+        if ev is None:
+            ev = self._done = Event()
+            if self.exited:
+                ev.set()
+        return ev
+
+    @property
+    def inbox(self):
+        ch = self._inbox
+        if ch is None:
+            ch = self._inbox = Channel(0)
+        return ch
+
+    @property
+    def events(self):
+        ch = self._events
+        if ch is None:
+            ch = self._events = Channel(0)
+        return ch
 
     def deliver(self, topic, sender, payload):
         lst = self.listeners
@@ -218,9 +249,8 @@ class Node:
         return pid
 
     def _run(self, proc, args):
-        from .app import Frame
         g = getcurrent()
-        g.wippy_frame = Frame(self.app, proc.eid, proc.context)
+        g.wippy_frame = _Frame(self.app, proc.eid, proc.context)
         value = error = None
         try:
             inst = self.app.lua.new_instance_for(proc.eid, ("process.lua",))
@@ -282,7 +312,8 @@ class Node:
             w = self.procs.get(wp)
             if w is not None:
                 w.monitors.discard(proc.pid)
-        proc.done.set()
+        if proc._done is not None:
+            proc._done.set()
 
     # -- control -------------------------------------------------------------
     def kill(self, proc):
@@ -638,8 +669,7 @@ def _do_spawn(node, sp, monitor, link, eid, host, args):
     if (monitor or link) and parent is None:
         raise _ProcError("Invalid", "spawn_%s needs a running process"
                          % ("monitored" if monitor else "linked"))
-    from .app import current_frame
-    fr = current_frame()
+    fr = getattr(getcurrent(), "wippy_frame", None)
     ctx = fr.context if fr is not None else {}
     if sp is not None and sp.context is not None:
         ctx = dict(ctx)
