@@ -43,14 +43,20 @@ def s_sub(s=NONE, i=NONE, j=None, *_):
     return s[i - 1:j]
 
 
+# the C locale changes only a-z / A-Z: Python's upper()/lower() do exactly
+# that on an ASCII string (isascii() is a flag test); other bytes go through
+# the tables, which leave them alone
+
 def s_upper(s=NONE, *_):
-    s = check_str(s, 1, "upper")
-    return s.translate(_UPPER)
+    if type(s) is not str:
+        s = check_str(s, 1, "upper")
+    return s.upper() if s.isascii() else s.translate(_UPPER)
 
 
 def s_lower(s=NONE, *_):
-    s = check_str(s, 1, "lower")
-    return s.translate(_LOWER)
+    if type(s) is not str:
+        s = check_str(s, 1, "lower")
+    return s.lower() if s.isascii() else s.translate(_LOWER)
 
 
 _UPPER = {c: c - 32 for c in range(ord("a"), ord("z") + 1)}
