@@ -176,6 +176,13 @@ def index(o, k):
         return _index_chain(o, h, k)
     if type(o) is LuaTable:
         return o.get(k)
+    mt = type(o).lua_meta if isinstance(o, Userdata) else None
+    if mt is not None:
+        # a method of userdata (channels, messages, errors...): one probe
+        h = mt.get("__index")
+        th = type(h)
+        if th is LuaTable or (th is LuaClassTable and h.meta is None):
+            return h.get(k)
     return _index_slow(o, k)
 
 

@@ -350,17 +350,22 @@ class Node:
         if type(topic) is not str or not topic or topic[0] == "@":
             raise _ProcError("Invalid", "invalid topic %r: must be a non-empty string not "
                              "starting with '@'" % (topic,))
-        if type(dest) is not str:
+        proc = self.procs.get(dest)
+        if proc is not None:
+            if len(values) == 1:
+                proc.deliver(topic, sender, Payload(values[0]))
+                return
+        elif type(dest) is not str:
             raise _ProcError("Invalid", "destination must be a PID or a name")
-        if dest[:1] == "{":
-            proc = self.procs.get(dest)
-        else:
+        elif dest[:1] == "{":
+            return          # the process is gone: messages to a dead PID are dropped
+        if proc is None:
             pid = self.names.get(dest)
             if pid is None:
                 raise _ProcError("NotFound", "could not resolve '%s'" % dest)
             proc = self.procs.get(pid)
-        if proc is None:
-            return          # the process is gone: messages to a dead PID are dropped
+            if proc is None:
+                return      # the process is gone: messages to a dead PID are dropped
         if not values:
             proc.deliver(topic, sender, Payload(None, copy=False))
         else:
@@ -520,8 +525,11 @@ def make_process_module(node, app, entry, base):
         return base["pid"]()
 
     def send(dest=None, topic=None, *values):
-        p = current_process()
-        node.send(p.pid if p is not None else None, dest, topic, values)
+        p = getattr(getcurrent(), "wippy_proc", None)
+        try:
+            node.send(p.pid if p is not None else None, dest, topic, values)
+        except _ProcError as e:
+            return None, _err(e.kind, str(e))
         return TRUE
 
     def mk_spawn(monitor, link):
@@ -650,7 +658,7 @@ def make_process_module(node, app, entry, base):
 
     t = LuaTable(base)
     t.update({
-        "pid": pid, "send": _guard(send), "spawn": mk_spawn(False, False),
+        "pid": pid, "send": send, "spawn": mk_spawn(False, False),
         "spawn_monitored": mk_spawn(True, False), "spawn_linked": mk_spawn(False, True),
         "spawn_linked_monitored": mk_spawn(True, True), "exec": exec_,
         "terminate": terminate, "cancel": cancel,
