@@ -358,14 +358,14 @@ class Node:
         elif type(dest) is not str:
             raise _ProcError("Invalid", "destination must be a PID or a name")
         elif dest[:1] == "{":
-            return          # the process is gone: messages to a dead PID are dropped
+            raise _ProcError("NotFound", "process %s is not running" % dest)
         if proc is None:
             pid = self.names.get(dest)
             if pid is None:
                 raise _ProcError("NotFound", "could not resolve '%s'" % dest)
             proc = self.procs.get(pid)
             if proc is None:
-                return      # the process is gone: messages to a dead PID are dropped
+                raise _ProcError("NotFound", "process %s is not running" % pid)
         if not values:
             proc.deliver(topic, sender, Payload(None, copy=False))
         else:

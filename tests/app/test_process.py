@@ -320,7 +320,8 @@ local ok, err = process.send("no_such_name", "t", 1)
 out.unknown_name = ok == nil and err:kind() == errors.NOT_FOUND
 local pid = process.spawn_monitored("app:ret", "app:procs", 0)
 process.events():receive()                    -- it is gone
-out.dead_pid = process.send(pid, "t", 1) == true
+local dok, derr = process.send(pid, "t", 1)
+out.dead_pid = dok == nil and derr:kind() == errors.NOT_FOUND
 ok, err = process.send(pid, "@inbox", 1)
 out.reserved_topic = ok == nil and err:kind() == errors.INVALID
 return out
