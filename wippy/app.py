@@ -77,6 +77,11 @@ class App:
         self.services = ServiceHandler(self)
         self.registry.add_handler(self.services)
         set_tick_hook(self.node.tick)
+        self.module_factories = {}      # Lua modules added by plugins (see plugins.py)
+        self.start_hooks = []
+        self.stop_hooks = []
+        from .plugins import install_all
+        install_all(self)
         self.print_hook = None
         self.booting = False
         self._globals_tmpl = None
@@ -158,6 +163,9 @@ class App:
         G["coroutine"]["spawn"] = tmpl[-1]
 
     def builtin_module(self, name, entry):
+        factory = self.module_factories.get(name)
+        if factory is not None:
+            return factory(self, entry)
         if name == "funcs":
             from .funcs import make_funcs_module
             return make_funcs_module(self)
@@ -269,8 +277,13 @@ class App:
         return run_in_hub(body)
 
     def start(self):
-        """Start the services marked auto_start (in the application hub)."""
-        run_in_hub(self.services.start_all)
+        """Start the services marked auto_start and the plugins' servers (in
+        the application hub)."""
+        def body():
+            for fn in self.start_hooks:
+                fn()
+            self.services.start_all()
+        run_in_hub(body)
 
     def stop(self, timeout=None):
         """Stop every service and process: CANCEL, wait, then terminate."""
@@ -280,6 +293,11 @@ class App:
             t = parse_seconds((self.config.get("shutdown") or {}).get("timeout"), 30.0)
 
         def body():
+            for fn in reversed(self.stop_hooks):
+                try:
+                    fn()
+                except Exception:       # pragma: no cover - keep stopping the rest
+                    log.exception("stop hook failed")
             self.services.stop_all()
             self.node.stop_all(t)
         run_in_hub(body)
