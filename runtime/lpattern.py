@@ -1025,6 +1025,10 @@ def gmatch(s=NOARG, pat=NOARG, *_):
                 return nxt()
             except StopIteration:
                 return _NOVALS      # no values at the end, as Lua's iterator
+        if k != 3:
+            # a generic for takes the values straight from the iterator (see
+            # ops.forin): 0/1 = one string per step, 2 = a tuple of captures
+            gmatch_iter.lua_values = (nxt.__self__, k, c.ncap)
         return gmatch_iter
     if c.rx is not None and c.greedy:
         it = c.rx.finditer(s)

@@ -15,6 +15,7 @@ import math
 from itertools import chain as _chain, repeat as _repeat_it
 
 _chain_from = _chain.from_iterable
+_first_item = __import__("operator").itemgetter(0)
 
 from .values import (Userdata, LuaTable, LuaMetaTable, LuaFrozenTable, LuaClassTable, TABLE_TYPES, LuaBool,
                      TRUE, FALSE, LuaError, MAXINT, MININT, wrap, fmt_float,
@@ -968,6 +969,26 @@ def forin(n, f, s=None, c=None, *_):
             if n == 1:
                 return (kv[0] for kv in it)
             return (kv + (None,) * (n - 2) for kv in it)
+    lv = getattr(f, "lua_values", None)
+    if lv is not None:
+        # an iterator function backed by a Python iterator (string.gmatch):
+        # the loop steps the iterator itself
+        it, mode, ncap = lv
+        if mode != 2:           # one value per step
+            if n == 1:
+                return it
+            if n == 2:
+                return zip(it, _repeat_it(None))
+            pad = (None,) * (n - 1)
+            return ((v,) + pad for v in it)
+        if n == ncap:
+            return it
+        if n == 1:
+            return map(_first_item, it)
+        if n < ncap:
+            return (t[:n] for t in it)
+        pad = (None,) * (n - ncap)
+        return (t + pad for t in it)
     return _generic_iter(n, f, s, c)
 
 
