@@ -63,6 +63,16 @@ def t_insert(t=NONE, *args):
     v = args[1]
     if pos < 1 or pos > n + 1:
         arg_error(2, "insert", "position out of bounds")
+    if type(t) is LuaTable and n - pos > 8:
+        # a plain table: shift the values up in two C-level passes
+        vals = list(map(t.get, range(pos, n + 1)))
+        if None not in vals:
+            t.update(zip(range(pos + 1, n + 2), vals))
+            if v is None:
+                del t[pos]
+            else:
+                t[pos] = v
+            return ()
     get = _get(t)
     for i in range(n, pos - 1, -1):
         _set(t, i + 1, get(i))
@@ -81,6 +91,13 @@ def t_remove(t=NONE, pos=None, *_):
         arg_error(1, "remove", "position out of bounds")
     get = _get(t)
     v = get(pos)
+    if type(t) is LuaTable and size - pos > 8:
+        # a plain table: shift the values down in two C-level passes
+        vals = list(map(t.get, range(pos + 1, size + 1)))
+        if None not in vals:
+            t.update(zip(range(pos, size), vals))
+            del t[size]
+            return v
     while pos < size:
         _set(t, pos, get(pos + 1))
         pos += 1
