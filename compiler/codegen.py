@@ -1723,11 +1723,14 @@ def _join(a, b):
 
 
 def _positioned_types():
+    """The node types the walk must visit: those with positions or
+    children (operators and contexts have neither)."""
     out = set()
     todo = [ast.AST]
     while todo:
         c = todo.pop()
-        out.add(c)
+        if getattr(c, "_attributes", ()) or getattr(c, "_fields", ()):
+            out.add(c)
         todo.extend(c.__subclasses__())
     return frozenset(out)
 
@@ -1761,7 +1764,7 @@ def fill_positions(tree):
                 for x in v:
                     if type(x) in types:
                         push((x, line, col))
-            elif tv in types and v is not load and v is not store:
+            elif tv in types:
                 push((v, line, col))
 
 
