@@ -404,6 +404,21 @@ def uname():
         return " ".join(platform.uname())
 
 
+def app_figures(module, python=None):
+    """Run one of the application benchmarks (``python -m MODULE``) and
+    return its figure lines (those that state a target or a comparison)."""
+    import subprocess
+    try:
+        p = subprocess.run([python or sys.executable, "-m", module], capture_output=True,
+                           text=True, timeout=1800, cwd=os.path.dirname(HERE))
+    except subprocess.TimeoutExpired:
+        return ["%s: timed out" % module]
+    if p.returncode != 0:
+        return ["%s failed: %s" % (module, (p.stderr.strip().splitlines() or ["?"])[-1])]
+    lines = [" ".join(ln.split()) for ln in p.stdout.splitlines()]
+    return [ln for ln in lines if "target" in ln or "Python call" in ln]
+
+
 def record(results, ref, wippy, opts, extra_lines=()):
     now = datetime.datetime.now(datetime.timezone.utc)
     section = [
@@ -528,6 +543,12 @@ def main(argv=None):
         compile_lines = compile_speed.summary_lines(compile_speed.measure(opts.repeat))
         for line in compile_lines:
             print(line)
+        # the application figures (projects, actors) run as their own commands
+        for mod in ("benchmarks.project_speed", "benchmarks.actors"):
+            extra = app_figures(mod, opts.python)
+            for line in extra:
+                print(line)
+            compile_lines = list(compile_lines) + extra
 
     failed = [r for r in results if r.status != "ok"]
     if failed:
