@@ -158,6 +158,22 @@ class KindHandler:
         pass
 
 
+def _undo(done, exc):
+    """Roll back what handlers did (``done``: (handler, op, old, new) in the
+    order applied) and re-raise ``exc`` -- a handler's plain exception as
+    ChangeRejected."""
+    for h, op, old, new in reversed(done):
+        try:
+            h.apply(*_inverse(op, old, new))
+        except Exception:       # pragma: no cover - best effort
+            pass
+    if isinstance(exc, RegistryError):
+        raise exc
+    if isinstance(exc, Exception):
+        raise ChangeRejected(str(exc)) from exc
+    raise exc
+
+
 def _inverse(op, old, new):
     if op == "create":
         return "delete", new, None
@@ -437,16 +453,7 @@ class Registry:
                                   ops)
                 self.history.append(version)
             except BaseException as exc:
-                for h, op, old, new in reversed(done):
-                    try:
-                        h.apply(*_inverse(op, old, new))
-                    except Exception:       # pragma: no cover - best effort
-                        pass
-                if isinstance(exc, RegistryError):
-                    raise
-                if isinstance(exc, Exception):
-                    raise ChangeRejected(str(exc)) from exc
-                raise
+                _undo(done, exc)
             self._entries = staged
             self._versions.append(version)
             for h in self._handlers:
@@ -520,16 +527,7 @@ class Registry:
                                       ops)
                     self.history.append(version)
             except BaseException as exc:
-                for h, e in reversed(done):
-                    try:
-                        h.apply("delete", e, None)
-                    except Exception:       # pragma: no cover - best effort
-                        pass
-                if isinstance(exc, RegistryError):
-                    raise
-                if isinstance(exc, Exception):
-                    raise ChangeRejected(str(exc)) from exc
-                raise
+                _undo([(h, "create", None, e) for h, e in done], exc)
             self._entries = target
             if version is not None:
                 self._versions.append(version)
