@@ -91,7 +91,7 @@ def _generate_nogc(source, chunkname):
     from .codegen import generate
     tree = _parse(source, chunkname)
     try:
-        mod, errinfo, names = generate(tree, chunkname)
+        mod, errinfo, names = generate(tree, chunkname, source)
         return mod, errinfo, names
     except (LuaSyntaxError, InternalCompilerError):
         raise

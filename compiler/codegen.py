@@ -1842,12 +1842,18 @@ def _ends_with_return(stmts):
     return False
 
 
-def generate(block, chunkname):
-    """Generate the Python module for a parsed chunk.
+def generate(block, chunkname, source=None):
+    """Generate the Python module for a parsed chunk.  ``source`` (when
+    given) lets a chunk without ``goto`` skip the goto analysis.
 
     Returns (module_ast, errinfo, display_names)."""
     g = Generator(chunkname)
-    g.plan = analyze_gotos(block, chunkname)
+    if source is not None and "goto" not in source:
+        # no goto statement (labels alone compile to nothing)
+        from .gotos import GotoPlan
+        g.plan = GotoPlan()
+    else:
+        g.plan = analyze_gotos(block, chunkname)
     g.cur = None
     try:
         mod = g.module(block)
