@@ -1181,8 +1181,6 @@ class Generator:
                     cached = and_(
                         isnot(ast.NamedExpr(target=S(mt), value=ast.Attribute(
                             value=o, attr="meta", ctx=_LOAD)), C(None)),
-                        ast.Compare(left=ast.Attribute(value=N(mt), attr="icv", ctx=_LOAD),
-                                    ops=[ast.Eq()], comparators=[subscript(N("_CV"), C(0))]),
                         isnot(ast.NamedExpr(target=S(vt), value=ast.Call(
                             func=ast.Attribute(value=ast.Attribute(value=N(mt), attr="ic",
                                                                    ctx=_LOAD),
@@ -1343,15 +1341,11 @@ class Generator:
                              value=o, attr="meta", ctx=_LOAD)), C(None)),
                          ast.BoolOp(op=ast.Or(), values=[
                              # the metatable's lookup cache (deep class chains)
-                             and_(ast.Compare(left=ast.Attribute(value=N(mtmp), attr="icv",
-                                                                 ctx=_LOAD),
-                                              ops=[ast.Eq()],
-                                              comparators=[subscript(N("_CV"), C(0))]),
-                                  isnot(ast.NamedExpr(target=S(ftmp), value=ast.Call(
-                                      func=ast.Attribute(value=ast.Attribute(
-                                          value=N(mtmp), attr="ic", ctx=_LOAD),
-                                          attr="get", ctx=_LOAD),
-                                      args=[key], keywords=[])), C(None))),
+                             isnot(ast.NamedExpr(target=S(ftmp), value=ast.Call(
+                                 func=ast.Attribute(value=ast.Attribute(
+                                     value=N(mtmp), attr="ic", ctx=_LOAD),
+                                     attr="get", ctx=_LOAD),
+                                 args=[key], keywords=[])), C(None)),
                              # its __index table
                              and_(ast.Compare(left=call("_type", ast.NamedExpr(
                                       target=S(htmp), value=ast.Call(

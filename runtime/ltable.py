@@ -513,8 +513,8 @@ def t_freeze(t=NONE, *_):
         return t
     mt = t.meta
     if type(t) is LuaClassTable:
-        from .ops import CLASS_VERSION
-        CLASS_VERSION[0] += 1
+        from .ops import classes_changed
+        classes_changed()
     t.__class__ = LuaFrozenTable
     t.meta = mt
     return t

@@ -17,7 +17,7 @@ from itertools import chain as _chain, repeat as _repeat_it
 _chain_from = _chain.from_iterable
 _first_item = __import__("operator").itemgetter(0)
 
-from .values import (Userdata, LuaTable, LuaMetaTable, LuaFrozenTable, LuaClassTable, TABLE_TYPES, LuaBool,
+from .values import (EMPTY_IC, Userdata, LuaTable, LuaMetaTable, LuaFrozenTable, LuaClassTable, TABLE_TYPES, LuaBool,
                      TRUE, FALSE, LuaError, MAXINT, MININT, wrap, fmt_float,
                      lua_type, str2number, tostr)
 
@@ -77,10 +77,23 @@ def set_type_metatable(tname, mt):
         _type_metas[tname] = mt
 
 
-# bumped by every write to a class table; lookups cached in a class table's
-# ``ic`` are valid while its ``icv`` equals this number
+# Lookups through metatables are cached per metatable in its ``ic`` dict.
+# Every write to a class table (and every change of a class table's
+# metatable) drops all the caches at once: the metatables whose cache holds
+# something are listed in _POPULATED and get the shared empty cache back.
+# CLASS_VERSION counts those invalidations.
 CLASS_VERSION = [0]
 _MISS = object()
+_POPULATED = []
+
+
+def classes_changed():
+    """Drop every metatable lookup cache (a class table changed)."""
+    CLASS_VERSION[0] += 1
+    if _POPULATED:
+        for mt in _POPULATED:
+            mt.ic = EMPTY_IC
+        _POPULATED.clear()
 
 
 def mark_class(mt):
@@ -95,7 +108,7 @@ def mark_class(mt):
 def setmetatable(t, mt):
     tt = type(t)
     if tt is LuaClassTable:
-        CLASS_VERSION[0] += 1
+        classes_changed()
         t.meta = mt
         if mt is not None:
             mark_class(mt)
@@ -105,13 +118,13 @@ def setmetatable(t, mt):
             t.__class__ = LuaTable
             del t.meta
         elif tt is LuaFrozenTable:
-            CLASS_VERSION[0] += 1
+            classes_changed()
             t.meta = None
         return t
     if tt is not LuaFrozenTable:
         t.__class__ = LuaMetaTable
     else:
-        CLASS_VERSION[0] += 1       # cached lookups may have gone through it
+        classes_changed()       # cached lookups may have gone through it
     t.meta = mt
     mark_class(mt)
     return t
@@ -119,7 +132,7 @@ def setmetatable(t, mt):
 
 def class_written(t, k, v):
     """Bookkeeping after a raw write into a class table."""
-    CLASS_VERSION[0] += 1
+    classes_changed()
     if k == "__index" and (type(v) is LuaTable or type(v) is LuaMetaTable):
         v.__class__ = LuaClassTable
 
@@ -147,16 +160,16 @@ def index(o, k):
             return v
         mt = o.meta
         if type(mt) is LuaClassTable:
-            if mt.icv == CLASS_VERSION[0]:
-                v = mt.ic.get(k, _MISS)
-                if v is not _MISS:
-                    return v
-            else:
-                mt.ic = {}
-                mt.icv = CLASS_VERSION[0]
+            v = mt.ic.get(k, _MISS)
+            if v is not _MISS:
+                return v
             v, cacheable = _class_lookup(o, mt, k)
             if cacheable:
-                mt.ic[k] = v
+                ic = mt.ic
+                if ic is EMPTY_IC:
+                    ic = mt.ic = {}
+                    _POPULATED.append(mt)
+                ic[k] = v
             return v
         h = mt.get("__index")
         if h is None:
@@ -190,7 +203,7 @@ def index(o, k):
 def _class_lookup(o, mt, k):
     """Follow __index from o's metatable mt: (value, cacheable).  The result
     may be cached per metatable only when every table on the way is a class
-    table (whose writes bump CLASS_VERSION) or frozen, and no __index
+    table (whose writes drop the caches) or frozen, and no __index
     function was called."""
     loop = 0
     cur = o

@@ -30,6 +30,7 @@ as fast as a list index plus bounds check).  Invariants:
 """
 
 import math
+from types import MappingProxyType
 
 __all__ = ["LuaBool", "TRUE", "FALSE", "LuaTable", "LuaMetaTable", "LuaFrozenTable",
            "LuaClassTable",
@@ -91,6 +92,11 @@ class LuaError(Exception):
         return tostring(v)
 
 
+# the cache every metatable starts with (read-only: a lookup fills a dict
+# of its own)
+EMPTY_IC = MappingProxyType({})
+
+
 class LuaTable(dict):
     """A Lua table without a metatable (see the module docstring).
 
@@ -99,8 +105,7 @@ class LuaTable(dict):
     (``type(t) is LuaTable``) to know that no metamethod can apply."""
     meta = None
     border = 0
-    ic = None       # lookup cache of a class table (see LuaClassTable)
-    icv = -1
+    ic = EMPTY_IC   # lookup cache of a metatable (see ops.classes_changed)
 
     __hash__ = object.__hash__
     __eq__ = object.__eq__
@@ -173,8 +178,8 @@ class LuaClassTable(LuaMetaTable):
 
     Its ``meta`` may be None.  Because its type is not ``LuaTable``, every
     write to it goes through ``ops.setindex`` (or rawset), which bumps
-    ``ops.CLASS_VERSION``: lookups through metatables can then be cached
-    per metatable (``ic``, valid while ``icv`` equals the version)."""
+    ``ops.classes_changed``: lookups through metatables can then be cached
+    per metatable (``ic``), all dropped when any class table changes."""
     __hash__ = object.__hash__
 
 
