@@ -82,9 +82,36 @@ class App:
         self.stop_hooks = []
         from .plugins import install_all
         install_all(self)
+        self.registry.decode = self.decode_entry
         self.print_hook = None
         self.booting = False
         self._globals_tmpl = None
+
+    def env_lookup(self, name):
+        """The value of an environment variable for ``${env:NAME}``: the
+        process environment, else an ``env.variable`` entry's default."""
+        v = os.environ.get(name)
+        if v is not None:
+            return v
+        for e in self.registry.find({".kind": "env.variable"}):
+            if e.data.get("variable") == name or e.id == name:
+                d = e.data.get("default")
+                if d is not None:
+                    return d
+        return None
+
+    def decode_entry(self, entry):
+        """The entry as kind handlers see it: ``${...}`` placeholders of its
+        data resolved (Lua sources are code: never touched)."""
+        if entry.kind.endswith(".lua") or "${" not in json.dumps(entry.data, default=str):
+            return entry
+        from .project import interpolate, ProjectError
+        try:
+            data = interpolate(entry.data, self.env_lookup)
+        except ProjectError as e:
+            from .registry import ChangeRejected
+            raise ChangeRejected("entry %s: %s" % (entry.id, e), entry.id) from None
+        return Entry(entry.id, entry.kind, entry.meta, data)
 
     # -- opening a project -------------------------------------------------
     @classmethod

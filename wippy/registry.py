@@ -158,6 +158,10 @@ class KindHandler:
         pass
 
 
+def _same(e):
+    return e
+
+
 def _undo(done, exc):
     """Roll back what handlers did (``done``: (handler, op, old, new) in the
     order applied) and re-raise ``exc`` -- a handler's plain exception as
@@ -348,6 +352,9 @@ class Registry:
         for v in self._versions:
             self._replay(self._entries, v.ops)
         self.listeners = []          # called with (version) after each change
+        # what handlers see of an entry: the stored entry keeps its raw
+        # values (${env:...} placeholders), handlers get them resolved
+        self.decode = _same
 
     # -- reading ------------------------------------------------------------
     @property
@@ -441,10 +448,15 @@ class Registry:
                         steps = [("delete", old, None), ("create", None, new)]
                     else:
                         steps = [(op, old, new)]
+                    dec = self.decode
                     for sop, sold, snew in steps:
-                        for h in self.handlers_for((snew or sold).kind):
-                            h.apply(sop, sold, snew)
-                            done.append((h, sop, sold, snew))
+                        hs = self.handlers_for((snew or sold).kind)
+                        if hs:
+                            dold = dec(sold) if sold is not None else None
+                            dnew = dec(snew) if snew is not None else None
+                        for h in hs:
+                            h.apply(sop, dold, dnew)
+                            done.append((h, sop, dold, dnew))
                     if new is None:
                         del staged[eid]
                     else:
@@ -517,10 +529,14 @@ class Registry:
             ops = self.delta(target)
             done = []
             try:
+                dec = self.decode
                 for e in target.values():
-                    for h in self.handlers_for(e.kind):
-                        h.apply("create", None, e)
-                        done.append((h, e))
+                    hs = self.handlers_for(e.kind)
+                    if hs:
+                        de = dec(e)
+                        for h in hs:
+                            h.apply("create", None, de)
+                            done.append((h, de))
                 version = None
                 if ops:
                     version = Version(self.version + 1, self.version, time.time(), description,

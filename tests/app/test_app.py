@@ -433,3 +433,29 @@ def test_print_is_a_log_line_with_location(tmp_path):
         a.print_hook = lambda eid, loc, msg: seen.append((eid, loc, msg))
         a.call("app:printer")
     assert seen == [("app:printer", "[app:printer]:2", "a\t1\tnil\ttrue")]
+
+
+def test_handlers_see_interpolated_data_registry_keeps_raw(monkeypatch):
+    from wippy.registry import Entry, KindHandler, ChangeRejected
+    seen = []
+
+    class Rec(KindHandler):
+        kinds = ("test.kind",)
+
+        def apply(self, op, old, new):
+            if new is not None:
+                seen.append(new.data)
+    a = App(".")
+    a.registry.add_handler(Rec())
+    monkeypatch.setenv("WIPPY_T_ADDR", "127.0.0.1:9999")
+    monkeypatch.delenv("WIPPY_T_MISSING", raising=False)
+    raw = {"addr": "${env:WIPPY_T_ADDR}", "n": "${WIPPY_T_N|5}", "mixed": "x-${WIPPY_T_N|5}",
+           "src": "$${literal}"}
+    a.registry.apply([("create", Entry("t:one", "test.kind", {}, raw))])
+    assert seen[-1] == {"addr": "127.0.0.1:9999", "n": 5, "mixed": "x-5", "src": "${literal}"}
+    assert a.registry.get("t:one").data == raw
+    with pytest.raises(ChangeRejected) as ei:
+        a.registry.apply([("create", Entry("t:two", "test.kind", {},
+                                           {"v": "${env:WIPPY_T_MISSING}"}))])
+    assert "WIPPY_T_MISSING" in str(ei.value)
+    assert a.registry.get("t:two") is None
