@@ -433,6 +433,20 @@ class _NoDelayHandler(WSGIHandler):
             self.socket.settimeout(t)
         return WSGIHandler.handle(self)
 
+    def _handle_client_error(self, ex):
+        # a client that stalls while sending its headers hits the read
+        # timeout: one log line and a 408 (pywsgi would print a traceback
+        # to stderr and answer 400)
+        if isinstance(ex, socket.timeout):
+            log.info("http: closing a stalled connection from %s: %s",
+                     self.client_address, ex or "timed out")
+            return ("408", _TIMEOUT_RESPONSE)
+        return WSGIHandler._handle_client_error(self, ex)
+
+
+_TIMEOUT_RESPONSE = (b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
+                     b"Content-Length: 0\r\n\r\n")
+
 
 class Service:
     def __init__(self, entry):
@@ -907,6 +921,12 @@ def _r_body_json(self, *_):
         return None, err
     if not b.strip():
         return None, _err(INVALID, "invalid JSON body: empty body")
+    if not b.isascii():
+        # JSON exchanged between systems must be UTF-8 (RFC 8259 §8.1)
+        try:
+            b.decode("utf-8")
+        except UnicodeDecodeError as e:
+            return None, _err(INVALID, "invalid JSON body: not valid UTF-8 (byte %d)" % e.start)
     try:
         return decode(_lstr(b))
     except (ValueError, RecursionError) as e:
