@@ -52,6 +52,7 @@ from .registry import KindHandler, ChangeRejected
 from .runtime.values import LuaTable, Userdata, TRUE, FALSE
 from .lerrors import new_error, WippyError, INTERNAL, INVALID
 from .convert import text_to_lua
+from .modules.json import encode as _json_encode, EncodeError as _JsonEncodeError
 from . import httpmw
 
 __all__ = ["install", "HttpHandler", "HttpContext", "make_http_module", "make_wsgi_app",
@@ -268,6 +269,9 @@ class HttpContext:
 # routing tables
 
 
+_MATCH_CACHE = 2048
+
+
 class _RouterSite:
     def __init__(self, handler, router, endpoints):
         self.id = router.id
@@ -283,6 +287,7 @@ class _RouterSite:
             self.funcs[ep.id] = (ep.data["func"], names)
         self.adapter = Map(rules, strict_slashes=False, merge_slashes=False,
                            redirect_defaults=False).bind("localhost")
+        self._matches = {}              # (path, method) -> match(), for this table
         post = httpmw.build_chain(d.get("post_middleware"), d.get("post_options"),
                                   handler.run_endpoint)
         self.chain = httpmw.build_chain(d.get("middleware"), d.get("options"),
@@ -305,12 +310,23 @@ class _RouterSite:
         return inner
 
     def match(self, path, method):
+        key = (path, method)
         try:
-            return self.adapter.match(path, method)
+            return self._matches[key]
+        except KeyError:
+            pass
+        try:
+            m = self.adapter.match(path, method)
         except MethodNotAllowed as e:
-            return e
+            m = e
         except NotFound:
-            return None
+            m = None
+        # the table is rebuilt (a new _RouterSite) on every routing change, so
+        # a result never goes stale; the cache is bounded against many paths
+        if len(self._matches) >= _MATCH_CACHE:
+            self._matches.clear()
+        self._matches[key] = m
+        return m
 
 
 class _StaticSite:
@@ -652,14 +668,14 @@ class HttpHandler(KindHandler):
         g = getcurrent()
         prev = getattr(g, "wippy_http", None)
         g.wippy_http = ctx
-        saved = (ctx.status, Headers(ctx.headers))
+        saved = (ctx.status, ctx.headers.to_wsgi_list())    # a copy, restored on error
         try:
             r = self.app.call_entry(ctx.func, (), None)
             if (len(r) >= 2 and r[0] is None and isinstance(r[1], WippyError)
                     and not ctx.committed and not ctx.buf):
                 log.error("http %s %s: handler %s returned an error: %s", ctx.request.method,
                           ctx.request.path, ctx.func, r[1])
-                ctx.status, ctx.headers = saved
+                ctx.status, ctx.headers = saved[0], Headers(saved[1])
                 ctx.error_page(500)
         except _ClientGone:
             ctx.broken = True
@@ -675,7 +691,7 @@ class HttpHandler(KindHandler):
             log.error("http %s %s: handler %s failed: %s", ctx.request.method, ctx.request.path,
                       ctx.func, err)
             if not ctx.committed:
-                ctx.status, ctx.headers = saved
+                ctx.status, ctx.headers = saved[0], Headers(saved[1])
                 ctx.error_page(500)
             else:
                 ctx.broken = True
@@ -702,7 +718,8 @@ def make_wsgi_app(handler, sid):
             ctx.error_page(404)
             return ctx.finish()
         try:
-            cl = ctx.request.content_length
+            # werkzeug parses Content-Length only when there is one
+            cl = ctx.request.content_length if environ.get("CONTENT_LENGTH") else None
             if cl is not None and cl > service.max_body:
                 ctx.error_page(413)
                 ctx.headers["Connection"] = "close"
@@ -1164,10 +1181,9 @@ def _w_write(c, data=None, *_):
 
 @_res("write_json")
 def _w_write_json(c, v=None, *_):
-    from .modules.json import encode, EncodeError
     try:
-        s = encode(v)
-    except (EncodeError, RecursionError) as e:
+        s = _json_encode(v)
+    except (_JsonEncodeError, RecursionError) as e:
         return _err(INTERNAL, "write_json: %s" % e)
     if not c.committed and "Content-Type" not in c.headers:
         c.headers["Content-Type"] = "application/json"
