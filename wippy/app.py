@@ -345,6 +345,12 @@ class App:
             except ValueError:      # not the main thread
                 pass
         try:
+            # a server must survive clients that close their connections
+            # (the CLI restores SIGPIPE's default for `wippy lua | head`)
+            old[signal.SIGPIPE] = signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+        except (ValueError, AttributeError):
+            pass
+        try:
             self.start()
             while not stop.wait(0.2):
                 pass
