@@ -12,7 +12,6 @@ Every call runs in a greenlet; ``App.call`` may be used from plain Python
 import json
 import logging
 import os
-import sys
 import threading
 
 import gevent
@@ -20,8 +19,8 @@ from greenlet import getcurrent
 
 from .registry import Registry, Entry, SQLiteHistory, MemoryHistory, RegistryError
 from .luaentry import LuaEntries, EntryError, chunkname_for
-from .runtime.values import LuaTable, LuaError, Userdata, TRUE, FALSE, tostring
-from .runtime.errors import convert, rt_error
+from .runtime.values import LuaTable, LuaError
+from .runtime.errors import convert
 from .runtime.ops import tostring_meta
 
 __all__ = ["App", "CallError", "current_frame"]
@@ -333,7 +332,6 @@ class App:
         """``wippy run``: start the services and run until SIGINT/SIGTERM,
         then stop everything cleanly."""
         import signal
-        from gevent.event import Event
         stop = threading.Event()
 
         def handler(signum, frame):

@@ -340,7 +340,6 @@ def make_process_global(app, entry):
         fr = current_frame()
         if fr is None:
             return None
-        i = getattr(fr, "_id", None) if hasattr(fr, "_id") else None
         return "%s:%x" % (fr.entry_id, id(fr))
 
     event = LuaTable({"CANCEL": "pid.cancel", "EXIT": "pid.exit",

@@ -20,10 +20,10 @@ import logging
 import os
 import threading
 
-from .registry import KindHandler, ChangeRejected, RegistryError
-from .runtime.values import LuaTable, LuaError, TRUE, FALSE, tostring
-from .runtime.errors import convert, rt_error, LUA_FILES, ERRINFO, register_builtins
-from .runtime.ops import helper_globals, tostring_meta
+from .registry import KindHandler, ChangeRejected
+from .runtime.values import LuaTable
+from .runtime.errors import rt_error, LUA_FILES, ERRINFO, register_builtins
+from .runtime.ops import helper_globals
 from .runtime import baselib, lstring, ltable, lmath, coroutine, los, lutf8
 from .compiler.errors import LuaSyntaxError, InternalCompilerError
 

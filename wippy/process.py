@@ -26,9 +26,9 @@ from greenlet import getcurrent
 
 from .channel import Channel
 from .convert import copy_value
-from .lerrors import WippyError, new_error, from_exception
+from .lerrors import new_error, from_exception
 from .payload import Payload
-from .registry import KindHandler, ChangeRejected
+from .registry import KindHandler
 from .runtime.values import LuaTable, LuaError, Userdata, TRUE, FALSE
 from .runtime.errors import rt_error
 
@@ -620,7 +620,6 @@ def make_process_module(node, app, entry, base):
 
     @_guard
     def reg_register(name=None, target=None, scope=None, *_):
-        p = current_process()
         if target is not None:
             proc = node.procs.get(node.resolve(target) or "")
             if proc is None:

@@ -64,7 +64,7 @@ def cmd_init(argv):
 # -- run ----------------------------------------------------------------------
 
 def _lua_to_display(v):
-    from .runtime.values import LuaTable, tostring
+    from .runtime.values import LuaTable
     from .runtime.ops import tostring_meta
     if isinstance(v, LuaTable):
         from .convert import to_python

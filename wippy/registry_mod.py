@@ -4,7 +4,7 @@ copied out of the registry (changing one changes nothing until it goes
 through a changeset)."""
 
 from .registry import Entry, RegistryError, parse_id
-from .runtime.values import LuaTable, Userdata, TRUE, FALSE
+from .runtime.values import LuaTable, Userdata
 from .runtime.errors import rt_error
 
 __all__ = ["make_registry_module"]

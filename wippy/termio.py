@@ -64,7 +64,6 @@ def make_io_module(node):
         return TRUE
 
     def _read(fn):
-        from gevent.threadpool import ThreadPool
         try:
             return _pool().apply(fn)
         except (OSError, ValueError) as e:

@@ -4,30 +4,14 @@ changes, the allowlist, the CLI and wippyc build."""
 import os
 import subprocess
 import sys
-import textwrap
 
 import pytest
 
 from wippy.app import App, CallError
 
-
-def write(root, rel, text):
-    path = os.path.join(str(root), rel)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w") as f:
-        f.write(textwrap.dedent(text))
-    return path
+from .projects import project
 
 
-LOCK = "directories:\n  modules: .wippy\n  src: ./src\n"
-
-
-def project(root, index, files=None):
-    write(root, "wippy.lock", LOCK)
-    write(root, "src/app/_index.yaml", index)
-    for rel, text in (files or {}).items():
-        write(root, "src/app/" + rel, text)
-    return str(root)
 
 
 BASIC = """

@@ -9,26 +9,17 @@ import signal
 import socket
 import subprocess
 import sys
-import textwrap
 import threading
 import time
-import urllib.request
 
 import pytest
 
 from wippy.app import App
 from wippy.registry import Entry
 
-
-def write(root, rel, text):
-    path = os.path.join(str(root), rel)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w") as f:
-        f.write(textwrap.dedent(text))
-    return path
+from .projects import LOCK, write  # noqa: F401
 
 
-LOCK = "directories:\n  modules: .wippy\n  src: ./src\n"
 
 INDEX = """
 namespace: app

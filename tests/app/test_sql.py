@@ -12,7 +12,7 @@ from wippy.app import App, CallError, run_in_hub
 from wippy.runtime.values import LuaTable, TRUE, FALSE
 from wippy.registry import Entry
 
-LOCK = "directories:\n  modules: .wippy\n  src: ./src\n"
+from .projects import LOCK
 
 
 def make_app(root, funcs, db_fields="file: data/app.db", extra=""):

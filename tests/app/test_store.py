@@ -9,7 +9,7 @@ from wippy.registry import Entry, ChangeRejected
 from wippy.runtime.values import TRUE, FALSE
 import pytest
 
-LOCK = "directories:\n  modules: .wippy\n  src: ./src\n"
+from .projects import LOCK
 
 STORES = """
   - name: mem
