@@ -334,10 +334,19 @@ def _compile_job(job):
 
 def build_jobs(app_root, config, defs):
     """The compile jobs of a project: exactly what booting it compiles."""
-    from .app import App
     from .registry import Entry
-    from .luaentry import LUA_KINDS, compile_args
-    app = App(app_root, config, cache_dir=_cache_dir(app_root, config))
+    from .luaentry import LUA_KINDS, compile_args, chunkname_for
+
+    class _Names:
+        # what compile_args needs of an application (App.chunkname's rule),
+        # without booting one
+        root = os.path.abspath(app_root)
+        cache_dir = _cache_dir(app_root, config)
+        sources = {}
+
+        def chunkname(self, entry):
+            return chunkname_for(entry, self.sources.get(entry.id), self.root)
+    app = _Names()
     jobs = []
     for d in defs:
         if d.kind in LUA_KINDS:
