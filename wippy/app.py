@@ -79,12 +79,15 @@ class App:
         self.module_factories = {}      # Lua modules added by plugins (see plugins.py)
         self.start_hooks = []
         self.stop_hooks = []
-        from .plugins import install_all
-        install_all(self)
         self.registry.decode = self.decode_entry
+        self.registry.kind_hook = self._plugin_for_kind
         self.print_hook = None
         self.booting = False
         self._globals_tmpl = None
+
+    def _plugin_for_kind(self, kind):
+        from .plugins import ensure_for_kind
+        ensure_for_kind(self, kind)
 
     def env_lookup(self, name):
         """The value of an environment variable for ``${env:NAME}``: the
@@ -190,6 +193,10 @@ class App:
 
     def builtin_module(self, name, entry):
         factory = self.module_factories.get(name)
+        if factory is None:
+            from .plugins import ensure_for_module
+            ensure_for_module(self, name)
+            factory = self.module_factories.get(name)
         if factory is not None:
             return factory(self, entry)
         if name == "funcs":

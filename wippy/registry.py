@@ -355,6 +355,7 @@ class Registry:
         # what handlers see of an entry: the stored entry keeps its raw
         # values (${env:...} placeholders), handlers get them resolved
         self.decode = _same
+        self.kind_hook = None        # called with a kind before its handlers are first looked up
 
     # -- reading ------------------------------------------------------------
     @property
@@ -412,6 +413,8 @@ class Registry:
     def handlers_for(self, kind):
         hs = self._by_kind.get(kind)
         if hs is None:
+            if self.kind_hook is not None:
+                self.kind_hook(kind)     # may add handlers (plugins load on demand)
             hs = []
             if kind not in PASSIVE_KINDS:
                 for h in self._handlers:

@@ -66,6 +66,8 @@ class WippyWSGI:
                 hist = MemoryHistory() if self.history == "memory" else None
                 app = App.open(self.root, config_files=self.config, sets=self.sets,
                                overrides=self.overrides, history=hist)
+                from .plugins import ensure
+                ensure(app, "wippy.http")
                 app.http.external = True
                 app.start()
                 self.app = app
