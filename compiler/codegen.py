@@ -1739,7 +1739,6 @@ def fill_positions(tree):
     if _AST_TYPES is None:
         _AST_TYPES = _positioned_types()
     types = _AST_TYPES
-    load, store = _LOAD, _STORE
     stack = [(tree, 1, 0)]
     pop = stack.pop
     push = stack.append

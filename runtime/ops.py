@@ -256,12 +256,6 @@ def _index_chain(o, h, k):
 
 def _index_slow(o, k):
     t = type(o)
-    mt = t.lua_meta if isinstance(o, Userdata) else None
-    if mt is not None:
-        # methods of userdata (errors, channels, futures...): one probe
-        h = mt.get("__index")
-        if type(h) is LuaTable:
-            return h.get(k)
     if t is LuaClassTable or t is LuaFrozenTable:
         v = o.get(k)
         if v is not None:

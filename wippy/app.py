@@ -20,7 +20,7 @@ from greenlet import getcurrent
 from .registry import Registry, Entry, SQLiteHistory, MemoryHistory, RegistryError
 from .luaentry import LuaEntries, EntryError, chunkname_for
 from .runtime.values import LuaTable, LuaError
-from .runtime.errors import convert
+from .runtime.errors import convert, where
 from .runtime.ops import tostring_meta
 
 __all__ = ["App", "CallError", "current_frame"]
@@ -222,8 +222,7 @@ class App:
 
         def lua_print(*args):
             msg = "\t".join(tostring_meta(a) for a in args)
-            from .runtime.errors import where
-            loc = where(1).rstrip(": ") if True else ""
+            loc = where(1).rstrip(": ")
             hook = app.print_hook
             if hook is not None:
                 hook(entry.id, loc, msg)
@@ -273,7 +272,7 @@ class App:
         """Call a function entry from Python: Lua results as a tuple;
         raises CallError with the Wippy error value when the call fails."""
         from .convert import copy_value
-        args = tuple(copy_value(a) for a in args)
+        args = tuple(map(copy_value, args))
         if isinstance(getcurrent(), gevent.Greenlet):
             return self._call_protected(eid, args, context)
         return run_in_hub(lambda: self._call_protected(eid, args, context))

@@ -31,12 +31,12 @@ def main(argv=None):
     _default_sigpipe()
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("-h", "--help"):
-        sys.stdout.write(__doc__.split("\n\n", 1)[1] if False else
-                         "usage: wippy COMMAND [ARGS...]\n\n"
+        sys.stdout.write("usage: wippy COMMAND [ARGS...]\n\n"
                          "commands:\n"
                          "  lua FILE [ARGS...]     run a Lua script (Lua 5.3 with Wippy's typed dialect)\n"
                          "  init [DIR]             create wippy.lock for a new project\n"
-                         "  run -x NS:ENTRY [ARGS] run a function entry and print its result\n"
+                         "  run                    serve the project until SIGINT/SIGTERM\n"
+                         "  run -x NS:ENTRY [ARGS] run a function (print its result) or a process\n"
                          "  run list | run NAME    list / run the entries declaring meta.command\n"
                          "  registry list|show     list and show the project's entries\n")
         return 0 if argv else 1

@@ -120,7 +120,7 @@ def _do_async(app, context, timeout, target, args):
 
 class Future(Userdata):
     """The pending result of ``funcs.async``."""
-    __slots__ = ("target", "glet", "done", "canceled", "results", "error", "_chan", "_event")
+    __slots__ = ("target", "glet", "done", "canceled", "results", "error", "_chan")
 
     def __init__(self, target):
         self.target = target
@@ -130,8 +130,6 @@ class Future(Userdata):
         self.results = None
         self.error = None
         self._chan = None
-        from gevent.event import Event
-        self._event = Event()
 
     def finish(self, results, error):
         if self.done:
@@ -139,7 +137,6 @@ class Future(Userdata):
         self.done = True
         self.results = results
         self.error = error
-        self._event.set()
         if self._chan is not None:
             self._deliver()
 
@@ -210,11 +207,6 @@ def _f_cancel(f=None, *_):
 
 def _f_channel(f=None, *_):
     return _fut(f, "channel").channel()
-
-
-def _f_wait(f=None, *_):
-    _fut(f, "wait")._event.wait()
-    return _f_result(f)
 
 
 Future.lua_meta = LuaTable({

@@ -10,7 +10,9 @@ A Payload holds a value in a format: ``lua/any`` (a copied Lua value),
 
 import json
 
-from .runtime.values import LuaTable, Userdata, TRUE, FALSE
+from .convert import copy_value, to_lua, to_python
+from .lerrors import WippyError, new_error
+from .runtime.values import LuaTable, Userdata
 from .runtime.errors import rt_error
 
 __all__ = ["Payload", "make_payload_module", "FORMATS"]
@@ -26,23 +28,14 @@ _SCALARS = frozenset((str, int, float, type(None)))
 def _copy(v):
     if type(v) in _SCALARS:         # immutable: nothing to copy
         return v
-    return _copy_value(v)
-
-
-def _copy_value(v):
-    global _copy_value
-    from .convert import copy_value
-    _copy_value = copy_value        # imported on first use (convert imports this module)
     return copy_value(v)
 
 
 def _is_error(v):
-    from .lerrors import WippyError
     return isinstance(v, WippyError)
 
 
 def _err(kind, msg):
-    from .lerrors import new_error
     return new_error(kind, msg)
 
 
@@ -70,14 +63,12 @@ class Payload(Userdata):
         if f in ("golang/error", "golang/any"):
             return self.value
         if f == "json/plain":
-            from .convert import to_lua
             try:
                 return to_lua(json.loads(_text(self.value)))
             except ValueError as e:
                 raise _PayloadError("Internal", "cannot decode JSON payload: %s" % e)
         if f == "yaml/plain":
             import yaml
-            from .convert import to_lua
             try:
                 return to_lua(yaml.safe_load(_text(self.value)))
             except yaml.YAMLError as e:
@@ -90,7 +81,6 @@ class Payload(Userdata):
         v = self.data()
         if fmt == "lua/any":
             return Payload(v, fmt, copy=False)
-        from .convert import to_python
         if fmt == "json/plain":
             return Payload(json.dumps(to_python(v), ensure_ascii=False, separators=(",", ":"))
                            .encode("utf-8").decode("latin-1"), fmt, copy=False)
@@ -163,5 +153,3 @@ def make_payload_module():
         return Payload.of(v)
     return LuaTable({"new": new, "format": LuaTable(FORMATS)})
 
-
-__all__ += ["TRUE", "FALSE"]

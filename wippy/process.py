@@ -24,6 +24,7 @@ from gevent import Greenlet, GreenletExit
 from gevent.event import Event
 from greenlet import getcurrent
 
+from .app import Frame
 from .channel import Channel
 from .convert import copy_value
 from .lerrors import new_error, from_exception
@@ -42,13 +43,6 @@ EV_LINK_DOWN = "pid.link.down"
 EV_OUTDATED = "pid.outdated"
 
 SLICE = 0.005           # seconds a greenlet may run before a loop yields
-
-
-def _Frame(*a):
-    global _Frame
-    from .app import Frame
-    _Frame = Frame
-    return Frame(*a)
 
 
 def current_process():
@@ -250,7 +244,7 @@ class Node:
 
     def _run(self, proc, args):
         g = getcurrent()
-        g.wippy_frame = _Frame(self.app, proc.eid, proc.context)
+        g.wippy_frame = Frame(self.app, proc.eid, proc.context)
         value = error = None
         try:
             inst = self.app.lua.new_instance_for(proc.eid, ("process.lua",))

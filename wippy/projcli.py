@@ -250,7 +250,7 @@ def cmd_registry(argv):
     ps.add_argument("--yaml", action="store_true")
     args = p.parse_args(argv)
     from .project import load_config, load_project, ProjectError
-    from .registry import Entry, matches_filter
+    from .registry import Entry, select
     try:
         config = load_config(args.dir, args.config, args.sets)
         project = load_project(args.dir, config=config, overrides=args.overrides,
@@ -280,7 +280,7 @@ def cmd_registry(argv):
             else:
                 _err("bad --meta filter %r" % m)
                 return 2
-        found = sorted((e for e in entries if matches_filter(e, filt)), key=lambda e: e.id)
+        found = sorted(select(entries, filt), key=lambda e: e.id)
         if args.json:
             sys.stdout.write(json.dumps([e.to_dict() for e in found], indent=2, default=str) + "\n")
         elif args.yaml:

@@ -15,7 +15,6 @@ int, float, bool, None), as loaded from YAML; the Lua ``registry`` module
 converts them at its boundary.
 """
 
-import copy
 import fnmatch
 import json
 import os
@@ -25,7 +24,7 @@ import threading
 import time
 
 __all__ = ["Entry", "Version", "Registry", "RegistryError", "ChangeRejected", "KindHandler",
-           "MemoryHistory", "SQLiteHistory", "parse_id", "squash", "matches_filter"]
+           "MemoryHistory", "SQLiteHistory", "parse_id", "squash", "matches_filter", "select"]
 
 # kinds that are plain data: never seen by kind handlers
 PASSIVE_KINDS = frozenset(("registry.entry", "ns.requirement", "ns.dependency", "ns.definition"))
@@ -322,19 +321,39 @@ def _flatten(filt, prefix=""):
     return out
 
 
-def matches_filter(entry, filt):
-    """Whether an entry passes a find filter: flat dotted keys (``.kind``,
-    ``meta.type``) or the nested form ``{meta={type=...}}``; a key may start
-    with an operator (``~`` regex, ``*`` contains, ``^`` prefix, ``$``
-    suffix); values are globs otherwise."""
+def _compile_filter(filt):
+    """A find filter as (operator, field path, wanted value) triples."""
+    out = []
     for key, want in _flatten(filt):
         op = "glob"
         if key[:1] in _OPS:
             op = _OPS[key[0]]
             key = key[1:]
+        out.append((op, key, want))
+    return out
+
+
+def matches_filter(entry, filt):
+    """Whether an entry passes a find filter: flat dotted keys (``.kind``,
+    ``meta.type``) or the nested form ``{meta={type=...}}``; a key may start
+    with an operator (``~`` regex, ``*`` contains, ``^`` prefix, ``$``
+    suffix); values are globs otherwise."""
+    return _passes(entry, _compile_filter(filt))
+
+
+def _passes(entry, tests):
+    for op, key, want in tests:
         if not _match_value(op, _field(entry, key), want):
             return False
     return True
+
+
+def select(entries, filt):
+    """The entries that pass a find filter (all of them for an empty one)."""
+    if not filt:
+        return list(entries)
+    tests = _compile_filter(filt)
+    return [e for e in entries if _passes(e, tests)]
 
 
 # ---------------------------------------------------------------------------
@@ -369,9 +388,7 @@ class Registry:
         return list(self._entries.values())
 
     def find(self, filt):
-        if not filt:
-            return self.entries()
-        return [e for e in self._entries.values() if matches_filter(e, filt)]
+        return select(self._entries.values(), filt)
 
     def versions(self):
         return list(self._versions)
@@ -579,11 +596,8 @@ class Snapshot:
         return self._entries.get(eid)
 
     def find(self, filt):
-        return [e for e in self._entries.values() if not filt or matches_filter(e, filt)]
+        return select(self._entries.values(), filt)
 
     def namespace(self, ns):
         return [e for e in self._entries.values() if e.ns == ns]
 
-
-def clone_value(v):
-    return copy.deepcopy(v)

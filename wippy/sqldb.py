@@ -30,14 +30,13 @@ Query parameters are a Lua array table (``db:query(sql, {a, b})``); varargs
 import os
 import re
 import sqlite3
-import weakref
 
 import gevent
 from greenlet import getcurrent
 
 from .registry import KindHandler, ChangeRejected
 from .runtime.values import LuaTable, Userdata, TRUE, FALSE, LuaBool, TABLE_TYPES
-from .lerrors import new_error, WippyError
+from .lerrors import new_error
 from .convert import text_to_lua
 
 __all__ = ["install", "SQLiteHandler", "Database", "DBError", "lua_rows", "bind_value"]

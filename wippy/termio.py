@@ -22,9 +22,11 @@ def _unavailable():
     return None, new_error("Unavailable", "no terminal: io needs a process on a terminal.host")
 
 
-def _out(stream, text):
+def _out(stream, text, flush=False):
     try:
         stream.write(text.encode("latin-1"))
+        if flush:
+            stream.flush()
         return TRUE
     except (OSError, ValueError) as e:
         return None, new_error("Internal", "write failed: %s" % e)
@@ -37,21 +39,16 @@ def make_io_module(node):
             return _unavailable()
         return _out(h.stdout, "".join(tostring_meta(a) for a in args))
 
-    def print_(*args):
-        h = _host()
-        if h is None:
-            return _unavailable()
-        r = _out(h.stdout, "\t".join(tostring_meta(a) for a in args) + "\n")
-        h.stdout.flush()
-        return r
-
-    def eprint(*args):
-        h = _host()
-        if h is None:
-            return _unavailable()
-        r = _out(h.stderr, "\t".join(tostring_meta(a) for a in args) + "\n")
-        h.stderr.flush()
-        return r
+    def println(stream_name):
+        def lua_println(*args):
+            h = _host()
+            if h is None:
+                return _unavailable()
+            return _out(getattr(h, stream_name),
+                        "\t".join(tostring_meta(a) for a in args) + "\n", flush=True)
+        return lua_println
+    print_ = println("stdout")
+    eprint = println("stderr")
 
     def flush(*_):
         h = _host()
