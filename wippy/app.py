@@ -90,17 +90,16 @@ class App:
         ensure_for_kind(self, kind)
 
     def env_lookup(self, name):
-        """The value of an environment variable for ``${env:NAME}``: the
-        process environment, else an ``env.variable`` entry's default."""
-        v = os.environ.get(name)
-        if v is not None:
-            return v
-        for e in self.registry.find({".kind": "env.variable"}):
-            if e.data.get("variable") == name or e.id == name:
-                d = e.data.get("default")
-                if d is not None:
-                    return d
-        return None
+        """The value of ``${env:NAME}``: a registered ``env.variable`` (public
+        name or entry ID) gives its storage's value, else its default (see
+        envstore.py); a name no variable claims falls back to the process
+        environment."""
+        h = self.__dict__.get("env_handler")
+        if h is not None:
+            known, v = h.lookup(name)
+            if known:
+                return v
+        return os.environ.get(name)
 
     def decode_entry(self, entry):
         """The entry as kind handlers see it: ``${...}`` placeholders of its
@@ -143,6 +142,9 @@ class App:
         return app
 
     def boot_defs(self, defs):
+        if any(d.kind.startswith("env.") for d in defs):
+            from .envstore import prepare_boot
+            defs = prepare_boot(defs, self.root)    # env entries first; checks them all
         entries = []
         for d in defs:
             self.sources[d.id] = getattr(d, "sources", None) or {}

@@ -25,6 +25,7 @@ PLUGINS = (
     ("wippy.sqldb", ("db.sql.",), ("sql",)),
     ("wippy.kvstore", ("store.",), ("store",)),
     ("wippy.http", ("http.",), ("http",)),
+    ("wippy.envstore", ("env.",), ("env",)),
 )
 
 
