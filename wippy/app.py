@@ -17,7 +17,7 @@ import threading
 import gevent
 from greenlet import getcurrent
 
-from .registry import Registry, Entry, SQLiteHistory, MemoryHistory, RegistryError
+from .registry import Registry, Entry, RegistryError, open_history
 from .luaentry import LuaEntries, EntryError, chunkname_for
 from .runtime.values import LuaTable, LuaError
 from .runtime.errors import convert, where
@@ -127,12 +127,7 @@ class App:
             raise ProjectError(project.problems)
         reg_cfg = config.get("registry") or {}
         if history is None:
-            if reg_cfg.get("enable_history", True) and reg_cfg.get("history_type",
-                                                                    "sqlite") == "sqlite":
-                path = reg_cfg.get("history_path") or ".wippy/registry.db"
-                history = SQLiteHistory(os.path.join(project.root, path))
-            else:
-                history = MemoryHistory()
+            history = open_history(reg_cfg, project.root)
         cache = ((config.get("lua") or {}).get("cache") or {})
         cache_dir = None
         if cache.get("enabled", True) and os.environ.get("WIPPY_CACHE_DIR") is None:

@@ -38,7 +38,7 @@ from . import kinds as _kinds
 __all__ = [
     "Problem", "ProjectError", "InterpolationError", "EntryDef", "Project",
     "DEFAULT_CONFIG", "init_project", "load_config", "load_project", "interpolate",
-    "coerce_value",
+    "coerce_value", "qualify_refs",
 ]
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -76,7 +76,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "security": {"strict_mode": False},
     "registry": {
         "enable_history": True,
-        "history_type": "sqlite",
+        "history_type": "memory",
         "history_path": ".wippy/registry.db",
     },
     "lua": {"cache": {"enabled": True, "dir": ".wippy/cache/lua"}},
@@ -710,6 +710,23 @@ def _ref_plan(kind: str) -> list[tuple[str, bool, list[str], str, str | None]]:
             plan.append((ref, in_meta, segs, "meta." if in_meta else "", simple))
         _REF_PLANS[kind] = plan
     return plan
+
+
+def qualify_refs(ns: str, kind: str, meta: dict, data: dict) -> None:
+    """Resolve, in place, the bare names in the reference fields of an entry of ``kind`` in
+    namespace ``ns`` (``func: hello``, ``meta.router: api`` become ``ns:hello``, ``ns:api``), as
+    the loader does; for entries made at runtime.  Nothing is checked: full IDs, built-in module
+    names (``:name``) and ``${..}`` placeholders stay as they are."""
+    for _ref, in_meta, segs, prefix, simple in _ref_plan(kind):
+        root = meta if in_meta else data
+        if simple is not None:
+            slots: Iterable = ((root, simple, ""),) if simple in root else ()
+        else:
+            slots = list(_ref_slots(root, segs, prefix))
+        for container, key, _path in slots:
+            value = container[key]
+            if isinstance(value, str) and value and ":" not in value and "${" not in value:
+                container[key] = f"{ns}:{value}"
 
 
 def _is_empty(value: Any) -> bool:

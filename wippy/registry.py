@@ -24,7 +24,7 @@ import threading
 import time
 
 __all__ = ["Entry", "Version", "Registry", "RegistryError", "ChangeRejected", "KindHandler",
-           "MemoryHistory", "SQLiteHistory", "parse_id", "squash", "matches_filter", "select"]
+           "MemoryHistory", "SQLiteHistory", "PostgresHistory", "open_history", "parse_id", "squash", "matches_filter", "select"]
 
 # kinds that are plain data: never seen by kind handlers
 PASSIVE_KINDS = frozenset(("registry.entry", "ns.requirement", "ns.dependency", "ns.definition"))
@@ -190,6 +190,10 @@ def _inverse(op, old, new):
 
 
 class MemoryHistory:
+    """Versions kept in memory: runtime changes last until the process
+    stops, and every start begins from the sources."""
+    persistent = False
+
     def __init__(self):
         self._versions = []
 
@@ -212,19 +216,35 @@ def _ops_from_json(s):
     return [(op, val if op == "delete" else Entry.from_dict(val)) for op, val in json.loads(s)]
 
 
+def _entries_to_json(entries):
+    return json.dumps([e.to_dict() for e in entries], default=str, separators=(",", ":"))
+
+
+def _entry_key(e):
+    """An entry as stored text: compares a source entry with a stored one."""
+    return json.dumps(e.to_dict(), default=str, sort_keys=True, separators=(",", ":"))
+
+
 class SQLiteHistory:
     """Versions in a SQLite file (one row per version, its operations as
-    JSON).  Writes happen before a changeset becomes visible."""
+    JSON), and the source entries of the last boot.  Writes happen before a
+    changeset becomes visible."""
+    persistent = True
 
     def __init__(self, path):
         d = os.path.dirname(os.path.abspath(path))
         os.makedirs(d, exist_ok=True)
         self.path = path
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("CREATE TABLE IF NOT EXISTS versions (id INTEGER PRIMARY KEY, "
-                         "prev INTEGER, time REAL, description TEXT, ops TEXT)")
+        try:
+            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("CREATE TABLE IF NOT EXISTS versions (id INTEGER PRIMARY KEY, "
+                             "prev INTEGER, time REAL, description TEXT, ops TEXT)")
+            self._db.execute("CREATE TABLE IF NOT EXISTS boot (id INTEGER PRIMARY KEY, "
+                             "entries TEXT)")
+        except sqlite3.Error as e:
+            raise RegistryError("registry history %s: %s" % (path, e), "Internal") from None
 
     def load(self):
         with self._lock:
@@ -238,9 +258,109 @@ class SQLiteHistory:
                              (version.id, version.prev, version.time, version.description,
                               _ops_to_json(version.ops)))
 
+    def boot_sources(self):
+        """The source entries of the last boot (a list), or None."""
+        with self._lock:
+            row = self._db.execute("SELECT entries FROM boot WHERE id = 1").fetchone()
+        return None if row is None else [Entry.from_dict(d) for d in json.loads(row[0])]
+
+    def save_boot_sources(self, entries):
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO boot VALUES (1, ?)",
+                             (_entries_to_json(entries),))
+
     def close(self):
         with self._lock:
             self._db.close()
+
+
+class PostgresHistory:
+    """Versions in PostgreSQL (``dsn`` as libpq takes it: a URL such as
+    ``postgres://user@host:5432/db`` or ``host=... dbname=...``), in the
+    tables ``registry_versions`` and ``registry_boot`` of ``schema`` (created
+    when missing; the connection's default schema when None)."""
+    persistent = True
+
+    def __init__(self, dsn, schema=None):
+        try:
+            import psycopg2
+        except ImportError:     # pragma: no cover - a declared dependency
+            raise RegistryError("registry history: postgres needs psycopg2", "Internal")
+        self._pg = psycopg2
+        self._lock = threading.Lock()
+        if schema is not None and not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", schema):
+            raise RegistryError("registry history: invalid schema name %r" % (schema,))
+        q = '"%s".' % schema if schema else ""
+        self._versions = q + "registry_versions"
+        self._boot = q + "registry_boot"
+        try:
+            self._db = psycopg2.connect(dsn)
+            self._db.autocommit = True
+            with self._db.cursor() as c:
+                if schema:
+                    c.execute('CREATE SCHEMA IF NOT EXISTS "%s"' % schema)
+                c.execute("CREATE TABLE IF NOT EXISTS %s (id BIGINT PRIMARY KEY, prev BIGINT, "
+                          "time DOUBLE PRECISION, description TEXT, ops TEXT)" % self._versions)
+                c.execute("CREATE TABLE IF NOT EXISTS %s (id INTEGER PRIMARY KEY, entries TEXT)"
+                          % self._boot)
+        except psycopg2.Error as e:
+            raise RegistryError("registry history (postgres): %s"
+                                % str(e).strip().splitlines()[0], "Internal") from None
+
+    def _run(self, sql, args=(), fetch=False):
+        with self._lock:
+            try:
+                with self._db.cursor() as c:
+                    c.execute(sql, args)
+                    return c.fetchall() if fetch else None
+            except self._pg.Error as e:
+                raise RegistryError("registry history (postgres): %s"
+                                    % str(e).strip().splitlines()[0], "Internal") from None
+
+    def load(self):
+        rows = self._run("SELECT id, prev, time, description, ops FROM %s ORDER BY id"
+                         % self._versions, fetch=True)
+        return [Version(r[0], r[1], r[2], r[3] or "", _ops_from_json(r[4])) for r in rows]
+
+    def append(self, version):
+        self._run("INSERT INTO %s VALUES (%%s, %%s, %%s, %%s, %%s)" % self._versions,
+                  (version.id, version.prev, version.time, version.description,
+                   _ops_to_json(version.ops)))
+
+    def boot_sources(self):
+        rows = self._run("SELECT entries FROM %s WHERE id = 1" % self._boot, fetch=True)
+        return [Entry.from_dict(d) for d in json.loads(rows[0][0])] if rows else None
+
+    def save_boot_sources(self, entries):
+        self._run("INSERT INTO %s VALUES (1, %%s) ON CONFLICT (id) DO UPDATE "
+                  "SET entries = EXCLUDED.entries" % self._boot, (_entries_to_json(entries),))
+
+    def close(self):
+        with self._lock:
+            self._db.close()
+
+
+def open_history(config, root):
+    """The history backend the ``registry`` config section asks for:
+    ``history_type`` memory (the default), sqlite (``history_path``, relative
+    to ``root``) or postgres (``history_dsn``, ``history_schema``);
+    ``enable_history: false`` (or ``history_type: nil``) keeps nothing
+    beyond memory.  Raises RegistryError for a bad setting or an
+    unreachable store."""
+    cfg = config or {}
+    kind = cfg.get("history_type") or "memory"
+    if not cfg.get("enable_history", True) or kind in ("memory", "nil", "none"):
+        return MemoryHistory()
+    if kind == "sqlite":
+        path = cfg.get("history_path") or ".wippy/registry.db"
+        return SQLiteHistory(os.path.join(root, str(path)))
+    if kind == "postgres":
+        dsn = cfg.get("history_dsn")
+        if not dsn or not isinstance(dsn, str):
+            raise RegistryError("registry.history_type postgres needs registry.history_dsn")
+        return PostgresHistory(dsn, cfg.get("history_schema") or None)
+    raise RegistryError("registry.history_type: unknown %r (expected memory, sqlite or "
+                        "postgres)" % (kind,))
 
 
 # ---------------------------------------------------------------------------
@@ -249,32 +369,35 @@ class SQLiteHistory:
 _OPS = {"~": "regex", "*": "contains", "^": "prefix", "$": "suffix"}
 
 
-def _field(entry, path):
-    """The value at a filter key: ``.kind``/``.ns``/``.name``/``.id`` or a
-    dotted path into the entry (``meta.type``, ``data.method``)."""
-    if path in (".kind", "kind"):
-        return entry.kind
-    if path in (".ns", "ns", ".namespace", "namespace"):
-        return entry.ns
-    if path in (".name", "name"):
-        return entry.name
-    if path in (".id", "id"):
-        return entry.id
+_OWN_GETTERS = {"kind": lambda e: e.kind, "id": lambda e: e.id,
+                "ns": lambda e: e.ns, "name": lambda e: e.name}
+_OWN_FIELDS = {".kind": "kind", "kind": "kind", ".ns": "ns", ".namespace": "ns",
+               "namespace": "ns", ".name": "name", "name": "name", ".id": "id", "id": "id"}
+
+
+def _getter(path):
+    """A function reading the value a filter key names: the entry's own
+    fields (``.kind``, ``.name``, ``.ns``/``.namespace``, ``.id``, also
+    written bare: ``kind``, ``name``, ``namespace``, ``id``), ``data.x.y``
+    into the data, ``meta.x.y`` into the meta; any other key is a meta field
+    (``type`` is ``meta.type``)."""
+    own = _OWN_FIELDS.get(path)
+    if own is not None:
+        return _OWN_GETTERS[own]
     parts = path.lstrip(".").split(".")
-    if parts[0] == "meta":
-        cur = entry.meta
+    in_data = parts[0] == "data"
+    if in_data or parts[0] == "meta":
         parts = parts[1:]
-    elif parts[0] == "data":
-        cur = entry.data
-        parts = parts[1:]
-    else:
-        cur = entry.data
-    for p in parts:
-        if isinstance(cur, dict) and p in cur:
-            cur = cur[p]
-        else:
-            return None
-    return cur
+
+    def get(entry):
+        cur = entry.data if in_data else entry.meta
+        for p in parts:
+            if isinstance(cur, dict) and p in cur:
+                cur = cur[p]
+            else:
+                return None
+        return cur
+    return get
 
 
 def _scalar_str(v):
@@ -322,28 +445,30 @@ def _flatten(filt, prefix=""):
 
 
 def _compile_filter(filt):
-    """A find filter as (operator, field path, wanted value) triples."""
+    """A find filter as (operator, value getter, wanted value) triples."""
     out = []
     for key, want in _flatten(filt):
         op = "glob"
         if key[:1] in _OPS:
             op = _OPS[key[0]]
             key = key[1:]
-        out.append((op, key, want))
+        out.append((op, _getter(key), want))
     return out
 
 
 def matches_filter(entry, filt):
     """Whether an entry passes a find filter: flat dotted keys (``.kind``,
-    ``meta.type``) or the nested form ``{meta={type=...}}``; a key may start
+    ``meta.type``, bare ``kind``/``name``/``namespace``/``id`` for the
+    entry's own fields, other bare keys for meta fields) or the nested form
+    ``{meta={type=...}}``; a key may start
     with an operator (``~`` regex, ``*`` contains, ``^`` prefix, ``$``
     suffix); values are globs otherwise."""
     return _passes(entry, _compile_filter(filt))
 
 
 def _passes(entry, tests):
-    for op, key, want in tests:
-        if not _match_value(op, _field(entry, key), want):
+    for op, get, want in tests:
+        if not _match_value(op, get(entry), want):
             return False
     return True
 
@@ -518,7 +643,7 @@ class Registry:
             old = cur.get(eid)
             if old is None:
                 ops.append(("create", e))
-            elif old != e:
+            elif old != e and _entry_key(old) != _entry_key(e):
                 ops.append(("update", e))
         for eid in cur:
             if eid not in target:
@@ -535,17 +660,37 @@ class Registry:
         return self.apply(ops, "apply version %d" % vid)
 
     def load(self, entries, description="load"):
-        """Boot: make the registry hold exactly ``entries``.  Every entry is
-        presented to its handlers as a creation (a run starts with nothing
-        running); the history gets one version with the delta from the state
-        it held (none when nothing changed).  Returns that version or None.
-        A handler's rejection undoes the whole boot."""
+        """Boot from the source ``entries``.  Every entry the registry then
+        holds is presented to its handlers as a creation (a run starts with
+        nothing running); the history gets one version with the delta from
+        the state it held (none when nothing changed).  Returns that version
+        or None.  A handler's rejection undoes the whole boot.
+
+        With a memory history the registry holds exactly ``entries``.  A
+        persistent history (SQLite, PostgreSQL) restores its last version
+        instead, runtime changes included, and applies on top of it only what
+        changed in the sources since the last boot: an entry created, edited
+        or removed in the sources takes the sources' form; every other entry
+        keeps the form the last version gave it."""
         with self._lock:
-            target = {}
+            sources = {}
             for e in entries:
-                if e.id in target:
+                if e.id in sources:
                     raise RegistryError("duplicate entry %s" % e.id, "AlreadyExists")
-                target[e.id] = e
+                sources[e.id] = e
+            persistent = getattr(self.history, "persistent", False)
+            base = self.history.boot_sources() if persistent and self._versions else None
+            if base is None:
+                target = sources
+            else:
+                base = {e.id: _entry_key(e) for e in base}
+                target = dict(self._entries)
+                for eid, e in sources.items():
+                    if base.get(eid) != _entry_key(e):
+                        target[eid] = e
+                for eid in base:
+                    if eid not in sources:
+                        target.pop(eid, None)
             ops = self.delta(target)
             done = []
             try:
@@ -562,6 +707,9 @@ class Registry:
                     version = Version(self.version + 1, self.version, time.time(), description,
                                       ops)
                     self.history.append(version)
+                if persistent and (base is None or base != {
+                        eid: _entry_key(e) for eid, e in sources.items()}):
+                    self.history.save_boot_sources(list(sources.values()))
             except BaseException as exc:
                 _undo([(h, "create", None, e) for h, e in done], exc)
             self._entries = target

@@ -4,6 +4,7 @@ copied out of the registry (changing one changes nothing until it goes
 through a changeset)."""
 
 from .registry import Entry, RegistryError, parse_id
+from .project import qualify_refs
 from .runtime.values import LuaTable, Userdata
 from .runtime.errors import rt_error
 
@@ -42,11 +43,10 @@ def _entry_from_lua(t):
         data = {}
     if not isinstance(meta, dict):
         raise RegistryError("entry %s: meta must be a table with string keys" % eid)
-    return Entry(_text_id(eid), kind, _texts(meta), _texts(data))
-
-
-def _text_id(s):
-    return s
+    entry = Entry(eid, kind, _texts(meta), _texts(data))
+    if isinstance(entry.data, dict):
+        qualify_refs(entry.ns, kind, entry.meta, entry.data)
+    return entry
 
 
 def _texts(v):
@@ -98,19 +98,31 @@ def _v(v, name):
 
 def _v_prev(v=None, *_):
     _v(v, "previous")
-    return VersionObj(v.reg, v.vid - 1) if v.vid > 0 else None
+    ver = v.reg.get_version(v.vid)
+    prev = ver.prev if ver is not None else v.vid - 1
+    return VersionObj(v.reg, prev) if prev >= 1 and v.reg.get_version(prev) else None
 
 
 def _v_next(v=None, *_):
     _v(v, "next")
-    return VersionObj(v.reg, v.vid + 1) if v.vid < v.reg.version else None
+    for ver in v.reg.versions():
+        if ver.id > v.vid:
+            return VersionObj(v.reg, ver.id)
+    return None
+
+
+def _v_string(v=None, *_):
+    _v(v, "string")
+    ver = v.reg.get_version(v.vid)
+    if ver is None:
+        return "v%d" % v.vid
+    return "v%d (%s)" % (v.vid, ver.description) if ver.description else "v%d" % v.vid
 
 
 VersionObj.lua_meta = LuaTable({
-    "__index": LuaTable({"id": lambda v=None, *_: _v(v, "id").vid,
-                         "string": lambda v=None, *_: str(_v(v, "string").vid),
+    "__index": LuaTable({"id": lambda v=None, *_: _v(v, "id").vid, "string": _v_string,
                          "previous": _v_prev, "next": _v_next}),
-    "__tostring": lambda v, *_: str(v.vid),
+    "__tostring": lambda v, *_: _v_string(v),
     "__eq": lambda a, b: isinstance(a, VersionObj) and isinstance(b, VersionObj)
     and a.vid == b.vid,
     "__name": "version"})
@@ -206,9 +218,8 @@ def _c_ops(c=None, *_):
 def _c_apply(c=None, *_):
     _c(c, "apply")
     reg = c.snap.registry
-    if reg.version != c.snap.version:
-        # changes made against an older snapshot still apply to the newest
-        pass
+    # a changeset built from an older snapshot applies to the current version
+    # operation by operation; it fails only if an operation is invalid now
     try:
         v = reg.apply(list(c.ops), "lua changeset")
     except RegistryError as e:
@@ -221,6 +232,79 @@ Changes.lua_meta = LuaTable({
     "__index": LuaTable({"create": _c_add("create"), "update": _c_add("update"),
                          "delete": _c_add("delete"), "ops": _c_ops, "apply": _c_apply}),
     "__name": "changes"})
+
+
+class HistoryObj(Userdata):
+    """``registry.history()``: the versions kept."""
+    __slots__ = ("reg",)
+
+    def __init__(self, reg):
+        self.reg = reg
+
+
+def _h(h, name):
+    if not isinstance(h, HistoryObj):
+        rt_error("bad argument #1 to '%s' (history expected)" % name)
+    return h.reg
+
+
+def _version_list(reg):
+    return LuaTable({i: VersionObj(reg, v.id) for i, v in enumerate(reg.versions(), 1)})
+
+
+def _h_get_version(h=None, vid=None, *_):
+    reg = _h(h, "get_version")
+    if type(vid) is not int:
+        return None, _err("Invalid", "version ID must be an integer")
+    if vid < 0:
+        return None, _err("Invalid", "version ID must be >= 0")
+    if vid != 0 and reg.get_version(vid) is None:
+        return None, _err("NotFound", "version %d not found" % vid)
+    return VersionObj(reg, vid)
+
+
+def _h_snapshot_at(h=None, v=None, *_):
+    reg = _h(h, "snapshot_at")
+    if not isinstance(v, VersionObj):
+        return None, _err("Invalid", "snapshot_at expects a version")
+    try:
+        return SnapshotObj(reg.snapshot_at(v.vid))
+    except RegistryError as e:
+        return None, _err(e.kind, str(e))
+
+
+HistoryObj.lua_meta = LuaTable({
+    "__index": LuaTable({"versions": lambda h=None, *_: _version_list(_h(h, "versions")),
+                         "get_version": _h_get_version, "snapshot_at": _h_snapshot_at}),
+    "__len": lambda h, *_: len(h.reg.versions()),
+    "__name": "history"})
+
+
+def _entries_from_lua(t, what):
+    if not isinstance(t, LuaTable):
+        raise RegistryError("%s must be a table of entries" % what)
+    out = {}
+    i = 1
+    while t.get(i) is not None:
+        e = _entry_from_lua(t.get(i))
+        out[e.id] = e
+        i += 1
+    return out
+
+
+def _delta(frm, to):
+    """Operations turning the entries ``frm`` into ``to`` (dicts by ID)."""
+    ops = []
+    for eid, e in to.items():
+        old = frm.get(eid)
+        if old is None:
+            ops.append(("create", e))
+        elif old != e:
+            ops.append(("update", e))
+    for eid, e in frm.items():
+        if eid not in to:
+            ops.append(("delete", e))
+    return ops
 
 
 def make_registry_module(app):
@@ -241,10 +325,11 @@ def make_registry_module(app):
             return None, _err("Invalid", str(e))
 
     def parse(eid=None, *_):
-        try:
-            ns, name = parse_id(eid)
-        except RegistryError as e:
-            return None, _err("Invalid", str(e))
+        if type(eid) is not str:
+            return None, _err("Invalid", "entry ID must be a string")
+        ns, sep, name = eid.partition(":")
+        if not sep:
+            ns, name = "", eid
         return LuaTable({"ns": ns, "name": name})
 
     def snapshot(*_):
@@ -255,6 +340,8 @@ def make_registry_module(app):
             v = v.vid
         if type(v) is not int:
             return None, _err("Invalid", "version must be an integer or a version")
+        if v <= 0:
+            return None, _err("Invalid", "version ID must be > 0")
         try:
             return SnapshotObj(reg.snapshot_at(v))
         except RegistryError as e:
@@ -264,28 +351,31 @@ def make_registry_module(app):
         return VersionObj(reg, reg.version)
 
     def versions(*_):
-        return LuaTable({i: VersionObj(reg, v.id) for i, v in enumerate(reg.versions(), 1)})
+        return _version_list(reg)
 
     def history(*_):
-        out = LuaTable()
-        for i, v in enumerate(reg.versions(), 1):
-            out[i] = LuaTable({"id": v.id, "version": VersionObj(reg, v.id),
-                               "time": int(v.time), "description": v.description,
-                               "changes": len(v.ops)})
-        return out
+        return HistoryObj(reg)
 
     def apply_version(v=None, *_):
         if isinstance(v, VersionObj):
             v = v.vid
         if type(v) is not int:
-            return None, _err("Invalid", "version must be an integer or a version")
+            return False, _err("Invalid", "version must be a version or an integer")
         try:
-            nv = reg.apply_version(v)
+            reg.apply_version(v)
         except RegistryError as e:
-            return None, _err(e.kind, str(e))
-        return VersionObj(reg, nv.id if nv is not None else reg.version)
+            return False, _err(e.kind, str(e))
+        return True
+
+    def build_delta(frm=None, to=None, *_):
+        try:
+            ops = _delta(_entries_from_lua(frm, "from_entries"), _entries_from_lua(to, "to_entries"))
+        except RegistryError as e:
+            return None, _err("Invalid", str(e))
+        return LuaTable({i: LuaTable({"kind": "entry." + op, "entry": _entry_to_lua(e)})
+                         for i, (op, e) in enumerate(ops, 1)})
 
     return LuaTable({"get": get, "find": find, "parse_id": parse, "snapshot": snapshot,
                      "snapshot_at": snapshot_at, "current_version": current_version,
                      "versions": versions, "history": history,
-                     "apply_version": apply_version})
+                     "apply_version": apply_version, "build_delta": build_delta})

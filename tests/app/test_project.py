@@ -617,13 +617,13 @@ def test_config_defaults(tmp_path):
     cfg = load_config(str(tmp_path))
     for k, v in DEFAULT_CONFIG.items():
         assert cfg[k] == v
-    assert cfg["registry"] == {"enable_history": True, "history_type": "sqlite",
+    assert cfg["registry"] == {"enable_history": True, "history_type": "memory",
                                "history_path": ".wippy/registry.db"}
     assert cfg["lua"]["cache"] == {"enabled": True, "dir": ".wippy/cache/lua"}
     assert cfg["shutdown"] == {"timeout": "30s"}
     assert cfg["_base_dir"] == str(tmp_path)
-    cfg["registry"]["history_type"] = "memory"           # no shared state
-    assert DEFAULT_CONFIG["registry"]["history_type"] == "sqlite"
+    cfg["registry"]["history_type"] = "sqlite"           # no shared state
+    assert DEFAULT_CONFIG["registry"]["history_type"] == "memory"
 
 
 def test_config_merging_and_set(tmp_path, monkeypatch):
