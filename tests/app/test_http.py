@@ -506,6 +506,59 @@ def test_http_outside_request(tmp_path):
         app.close()
 
 
+# every constant wippy-docs lua/http/http.md lists, with its value
+DOC_CONSTANTS = {
+    "METHOD": {m: m for m in ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS")},
+    "STATUS": {
+        "OK": 200, "CREATED": 201, "ACCEPTED": 202, "NO_CONTENT": 204, "PARTIAL_CONTENT": 206,
+        "MOVED_PERMANENTLY": 301, "FOUND": 302, "SEE_OTHER": 303, "NOT_MODIFIED": 304,
+        "TEMPORARY_REDIRECT": 307, "PERMANENT_REDIRECT": 308,
+        "BAD_REQUEST": 400, "UNAUTHORIZED": 401, "PAYMENT_REQUIRED": 402, "FORBIDDEN": 403,
+        "NOT_FOUND": 404, "METHOD_NOT_ALLOWED": 405, "NOT_ACCEPTABLE": 406, "CONFLICT": 409,
+        "GONE": 410, "UNPROCESSABLE": 422, "TOO_MANY_REQUESTS": 429,
+        "INTERNAL_ERROR": 500, "INTERNAL_SERVER_ERROR": 500, "NOT_IMPLEMENTED": 501,
+        "BAD_GATEWAY": 502, "SERVICE_UNAVAILABLE": 503, "GATEWAY_TIMEOUT": 504,
+        "VERSION_NOT_SUPPORTED": 505},
+    "CONTENT": {"JSON": "application/json", "FORM": "application/x-www-form-urlencoded",
+                "MULTIPART": "multipart/form-data", "TEXT": "text/plain",
+                "STREAM": "application/octet-stream"},
+    "TRANSFER": {"CHUNKED": "chunked", "SSE": "sse"},
+    "ERROR": {k: k for k in ("PARSE_FAILED", "INVALID_STATE", "WRITE_FAILED", "STREAM_ERROR")},
+}
+
+
+def test_http_constants_as_documented(tmp_path):
+    write(tmp_path, "wippy.lock", LOCK)
+    write(tmp_path, "src/app/_index.yaml", """
+        namespace: app
+        entries:
+          - name: f
+            kind: function.lua
+            modules: [http, json]
+            method: main
+            source: |
+              local http = require("http")
+              return {main = function()
+                local out = {}
+                for _, group in ipairs({"METHOD", "STATUS", "CONTENT", "TRANSFER", "ERROR"}) do
+                  out[group] = {}
+                  for k, v in pairs(http[group]) do out[group][k] = v end
+                end
+                -- the constants are usable where the API takes them
+                assert(http.STATUS.INTERNAL_ERROR == http.STATUS.INTERNAL_SERVER_ERROR)
+                return json.encode(out)
+              end}
+        """)
+    app = App.open(str(tmp_path))
+    try:
+        got = json.loads(app.call("app:f")[0])
+    finally:
+        app.close()
+    for group, consts in DOC_CONSTANTS.items():
+        for name, value in consts.items():
+            assert got[group].get(name) == value, (group, name)
+
+
 def _free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))

@@ -132,14 +132,13 @@ class Location(Userdata):
         """Unix seconds of a wall-clock second count in this location."""
         if self.fixed is not None:
             return wall - self.fixed[0]
+        # Go's time.Date: the offset in effect at the wall clock read as UTC,
+        # corrected once if the instant it gives lies in another zone
+        # period -- so a skipped time (spring forward) moves back by the gap
+        # and a repeated one (fall back) takes its first occurrence
         off1 = self.lookup(wall)[0]
-        u = wall - off1
-        off2 = self.lookup(u)[0]
-        if off2 != off1:
-            u2 = wall - off2
-            if self.lookup(u2)[0] == off2:
-                u = u2
-        return u
+        off2 = self.lookup(wall - off1)[0]
+        return wall - off2
 
     def __repr__(self):
         return "Location(%r)" % self.name
