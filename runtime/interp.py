@@ -143,9 +143,10 @@ class LuaState:
         G["loadstring"] = lua_load
         G["dofile"] = lua_dofile
         G["collectgarbage"] = baselib.lua_collectgarbage
-        from . import lio, debuglib, package
+        from . import lio, debuglib, package, bit32
         G["io"] = lio.make_io_lib(self)
         G["debug"] = debuglib.make_debug_lib()
+        G["bit32"] = bit32.make_bit32_lib()
         package.install(G, self)
         argt = LuaTable()
         if args:
@@ -189,7 +190,11 @@ def run_file(path, args=(), stdout=None, stderr=None, stdin=None, use_cache=True
     except InternalCompilerError as e:
         err.write(("lua: %s\n" % e).encode("latin-1", "replace"))
         return 1
-    return run_protected(st, fn, list(args), out, err)
+    try:
+        return run_protected(st, fn, list(args), out, err)
+    finally:
+        from .lio import close_all
+        close_all(st)       # as lua_close does when the interpreter exits
 
 
 def run_protected(st, fn, args, out, err):

@@ -1,13 +1,13 @@
 """The ``os`` library: the subset Wippy grants (time, clock, date, difftime)
-plus, for standalone scripts, ``getenv``, ``exit``, ``remove``, ``rename``,
-``tmpname``."""
+plus, for standalone scripts, ``getenv``, ``exit`` and ``setlocale``.
+``execute``, ``remove``, ``rename`` and ``tmpname`` exist but raise: wippy
+never starts programs or deletes files."""
 
 import os
 import time as _time
-import calendar
 
 from .values import LuaTable, TRUE, FALSE, str2number
-from .baselib import check_int, check_num, check_str, check_table, arg_error, NONE
+from .baselib import check_int, check_str, check_table, arg_error, NONE
 from .errors import rt_error
 from .ops import index, setindex
 
@@ -177,35 +177,25 @@ def os_exit(code=None, close=None, *_):
     raise LuaExit(check_int(code, 1, "exit"))
 
 
-def os_remove(name=NONE, *_):
-    name = check_str(name, 1, "remove")
-    path = name.encode("latin-1")       # file names are the string's bytes
-    try:
-        if os.path.isdir(path):
-            os.rmdir(path)
-        else:
-            os.remove(path)
-    except OSError as e:
-        return (None, "%s: %s" % (name, e.strerror), e.errno)
-    return TRUE
+_CATEGORIES = ("all", "collate", "ctype", "monetary", "numeric", "time")
 
 
-def os_rename(a=NONE, b=NONE, *_):
-    a = check_str(a, 1, "rename")
-    b = check_str(b, 2, "rename")
-    try:
-        os.rename(a.encode("latin-1"), b.encode("latin-1"))
-    except OSError as e:
-        # luaL_fileresult without a file name: the message is strerror only
-        return (None, e.strerror, e.errno)
-    return TRUE
+def os_setlocale(locale=NONE, category=NONE, *_):
+    """Only the C locale exists: setting "C", "POSIX" or the default ("")
+    and querying (nil) give "C"; any other locale cannot be set (nil)."""
+    name = check_str(locale, 1, "setlocale", None)
+    cat = check_str(category, 2, "setlocale", "all")
+    if cat not in _CATEGORIES:
+        arg_error(2, "setlocale", "invalid option '%s'" % cat)
+    if name is None or name in ("", "C", "POSIX"):
+        return "C"
+    return None
 
 
-def os_tmpname(*_):
-    import tempfile
-    fd, path = tempfile.mkstemp(prefix="lua_")
-    os.close(fd)
-    return path
+def _not_available(name, reason):
+    def fn(*_):
+        rt_error("'%s' is not available in wippy (%s)" % (name, reason))
+    return fn
 
 
 def make_os_lib(standalone=True):
@@ -215,7 +205,14 @@ def make_os_lib(standalone=True):
         lib[name] = fn
     lib["platform"] = "wippy"
     if standalone:
-        for name, fn in [("getenv", os_getenv), ("exit", os_exit), ("remove", os_remove),
-                         ("rename", os_rename), ("tmpname", os_tmpname)]:
+        for name, fn in [("getenv", os_getenv), ("exit", os_exit),
+                         ("setlocale", os_setlocale),
+                         ("execute", _not_available("os.execute",
+                                                    "wippy lua does not start programs")),
+                         ("remove", _not_available("os.remove",
+                                                   "wippy lua does not delete files")),
+                         ("rename", _not_available("os.rename",
+                                                   "wippy lua does not move files")),
+                         ("tmpname", _not_available("os.tmpname", "use io.tmpfile"))]:
             lib[name] = fn
     return lib

@@ -1,0 +1,2 @@
+local parent = require("pkg")
+return {sub = ..., parent_init = parent.init}
