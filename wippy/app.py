@@ -49,7 +49,15 @@ class Frame:
 
 
 def current_frame():
-    return getattr(getcurrent(), "wippy_frame", None)
+    g = getcurrent()
+    fr = getattr(g, "wippy_frame", None)
+    while fr is None:
+        # a Lua coroutine's greenlet: the frame of whoever resumed it
+        g = g.parent
+        if g is None:
+            return None
+        fr = getattr(g, "wippy_frame", None)
+    return fr
 
 
 def _set_frame(frame):
@@ -68,7 +76,8 @@ class App:
         self.registry = Registry(history)
         self.lua = LuaEntries(self)
         self.registry.add_handler(self.lua)
-        from .process import Node, HostHandler
+        from .process import Node, HostHandler, FuncProcess
+        self._FuncProcess = FuncProcess
         from .services import ServiceHandler
         from .runtime.ops import set_tick_hook
         self.node = Node(self)
@@ -239,16 +248,25 @@ class App:
         except Exception as e:
             raise convert(e) from None
 
-    def call_entry(self, eid, args, context=None):
+    def call_entry(self, eid, args, context=None, host=None):
         """Run a function entry in the current greenlet: the tuple of its
-        results.  Raises EntryError (no such function...) or LuaError."""
+        results.  Raises EntryError (no such function...) or LuaError.
+
+        The call is a short-lived process: it has a PID of its own (made
+        when first asked for), an inbox other processes can send to, and
+        the ``coroutine.spawn`` work it starts outlives the call."""
         g = getcurrent()
         parent = getattr(g, "wippy_frame", None)
+        caller = getattr(g, "wippy_proc", None)
         ctx = parent.context if parent is not None else _EMPTY
         if context:
             ctx = dict(ctx)
             ctx.update(context)
         g.wippy_frame = Frame(self, eid, ctx, parent)   # contexts are never mutated
+        fp = self._FuncProcess(self.node, eid, host if host is not None else
+                               (caller.host if caller is not None else None), ctx, g)
+        g.wippy_proc = fp
+        r = None
         try:
             inst = self.lua.acquire(eid)
             try:
@@ -261,6 +279,8 @@ class App:
                 self.lua.release(inst)
         finally:
             g.wippy_frame = parent
+            g.wippy_proc = caller
+            fp.returned(r)
         if type(r) is tuple:
             return r
         return (r,)
@@ -274,20 +294,28 @@ class App:
             return self._call_protected(eid, args, context)
         return run_in_hub(lambda: self._call_protected(eid, args, context))
 
+    def terminal_host(self, host=None):
+        """The terminal host a ``-x`` entry runs on: ``host``, else the
+        project's only (first) ``terminal.host``, else a built-in one."""
+        from .process import Host
+        hid = host
+        if hid is None:
+            terms = sorted(h.id for h in self.node.hosts.values() if h.terminal)
+            hid = terms[0] if terms else None
+        if hid is None:
+            hid = "wippy:terminal"
+            if hid not in self.node.hosts:
+                self.node.hosts[hid] = Host(hid, "terminal.host", *self.node.term_streams())
+        return hid
+
     def run_process_main(self, eid, args, host=None):
         """Run a process entry on a terminal host until it exits (``wippy
         run -x`` on a process.lua entry): its result as a 1-tuple; raises
         CallError when it failed."""
-        from .process import Host, _ProcError
+        from .process import _ProcError
 
         def body():
-            hid = host
-            if hid is None:
-                terms = sorted(h.id for h in self.node.hosts.values() if h.terminal)
-                hid = terms[0] if terms else None
-            if hid is None:
-                hid = "wippy:terminal"
-                self.node.hosts[hid] = Host(hid, "terminal.host", *self.node.term_streams())
+            hid = self.terminal_host(host)
             h = self.node.hosts.get(hid)
             if h is not None:
                 h.args = list(args)
@@ -296,6 +324,7 @@ class App:
             except _ProcError as e:
                 from .lerrors import new_error
                 raise CallError(new_error(e.kind, str(e))) from None
+            self.main_pid = pid
             proc = self.node.procs.get(pid)
             if proc is None:
                 return (None,)
@@ -304,6 +333,33 @@ class App:
                 raise CallError(proc.error)
             return (proc.value,)
         return run_in_hub(body)
+
+    def run_function_main(self, eid, args, host=None):
+        """Call a function entry as a program on a terminal host (``wippy
+        run -x`` on a function.lua entry): its results; raises CallError."""
+        from .convert import copy_value
+        args = tuple(map(copy_value, args))
+
+        def body():
+            hid = self.terminal_host(host)
+            h = self.node.hosts.get(hid)
+            if h is not None:
+                h.args = list(args)
+            self.main_glet = getcurrent()
+            return self._call_protected(eid, args, None, h)
+        return run_in_hub(body)
+
+    def interrupt_main(self):
+        """Ctrl+C during ``-x``: end the program's process or call now."""
+        def body():
+            pid = getattr(self, "main_pid", None)
+            proc = self.node.procs.get(pid) if pid else None
+            if proc is not None:
+                self.node.kill(proc)
+            g = getattr(self, "main_glet", None)
+            if g is not None and not g.dead:
+                g.kill(block=False)
+        run_in_hub(body)
 
     def start(self):
         """Start the services marked auto_start and the plugins' servers (in
@@ -327,7 +383,7 @@ class App:
                     fn()
                 except Exception:       # pragma: no cover - keep stopping the rest
                     log.exception("stop hook failed")
-            self.services.stop_all()
+            self.services.stop_all(t)
             self.node.stop_all(t)
         run_in_hub(body)
 
@@ -361,10 +417,10 @@ class App:
             for sig, h in old.items():
                 signal.signal(sig, h)
 
-    def _call_protected(self, eid, args, context):
+    def _call_protected(self, eid, args, context, host=None):
         from .lerrors import from_exception
         try:
-            return self.call_entry(eid, args, context)
+            return self.call_entry(eid, args, context, host)
         except (LuaError, EntryError, RegistryError) as e:
             raise CallError(from_exception(e)) from None
 

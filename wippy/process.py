@@ -33,7 +33,7 @@ from .registry import KindHandler
 from .runtime.values import LuaTable, LuaError, Userdata, TRUE, FALSE
 from .runtime.errors import rt_error
 
-__all__ = ["Node", "Process", "Message", "current_process", "HostHandler"]
+__all__ = ["Node", "Process", "FuncProcess", "Message", "current_process", "HostHandler"]
 
 log = logging.getLogger("wippy.process")
 
@@ -46,7 +46,15 @@ SLICE = 0.005           # seconds a greenlet may run before a loop yields
 
 
 def current_process():
-    return getattr(getcurrent(), "wippy_proc", None)
+    g = getcurrent()
+    p = getattr(g, "wippy_proc", None)
+    while p is None:
+        # a Lua coroutine's greenlet: the process of whoever resumed it
+        g = g.parent
+        if g is None:
+            return None
+        p = getattr(g, "wippy_proc", None)
+    return p
 
 
 class Message(Userdata):
@@ -136,6 +144,58 @@ class Process:
 
     def event(self, tbl):
         self.events.deliver(tbl)
+
+
+class FuncProcess(Process):
+    """The process of one function call (``function.lua`` entries, HTTP
+    handlers included).  Its PID is made and registered when first asked
+    for, so a call that never uses it pays nothing for it; it lives until
+    the call has returned and every ``coroutine.spawn`` task it started has
+    ended."""
+    __slots__ = ("_pid", "running")
+
+    def __init__(self, node, eid, host, context, glet):
+        self.node = node
+        self._pid = None
+        self.eid = eid
+        self.host = host
+        self.glet = glet
+        self._inbox = self._events = self.listeners = self.names = None
+        self._done = self.value = self.error = self.tasks = None
+        self.monitors = set()
+        self.watching = set()
+        self.links = set()
+        self.trap_links = self.upgradable = self.exited = False
+        self.context = context
+        self.running = True
+
+    @property
+    def pid(self):
+        pid = self._pid
+        if pid is None:
+            node = self.node
+            h = self.host
+            pid = self._pid = "{%s|0x%05x}" % (h.id if h is not None else node.app.node_name(),
+                                                 next(node._seq))
+            node.procs[pid] = self
+        return pid
+
+    def returned(self, r):
+        """The call has returned (or raised)."""
+        self.running = False
+        self.glet = None
+        if not self.tasks:
+            self.finish(r)
+
+    def finish(self, r=None):
+        if self._pid is None and not self.monitors and not self.links and not self.names:
+            self.exited = True
+            if self._done is not None:
+                self._done.set()
+            return
+        if type(r) is tuple:
+            r = r[0] if r else None
+        self.node._exit(self, r, None)
 
 
 class Host:
@@ -312,7 +372,14 @@ class Node:
     # -- control -------------------------------------------------------------
     def kill(self, proc):
         g = proc.glet
-        if g is None or proc.exited:
+        if proc.exited:
+            return
+        if g is None:
+            # a function process whose call has returned: its tasks remain
+            for t in list(proc.tasks or ()):
+                if t is getcurrent():
+                    raise GreenletExit()
+                t.kill(block=False)
             return
         if g is getcurrent():
             raise GreenletExit()
@@ -792,11 +859,18 @@ def make_coroutine_spawn():
             except GreenletExit:
                 pass
             except Exception as e:
+                from .runtime.errors import lua_traceback
                 err = from_exception(e)
-                log.error("coroutine in %s failed: %s", proc.pid if proc else "?", err)
+                tb = getattr(e, "lua_traceback", None) or lua_traceback(e.__traceback__)
+                ent = frame.entry_id if frame is not None else None
+                log.error("coroutine in %s (%s) failed: %s%s", proc.pid if proc else "?", ent,
+                          err, ("\n" + tb) if tb else "",
+                          extra={"pid": proc.pid if proc else None, "entry": ent})
             finally:
                 if proc is not None and proc.tasks is not None:
                     proc.tasks.discard(g)
+                    if not proc.tasks and type(proc) is FuncProcess and not proc.running:
+                        proc.finish()
         g = Greenlet(body)
         if proc is not None:
             if proc.tasks is None:

@@ -132,33 +132,63 @@ def _serve(args):
     return 0
 
 
-def _exec(app, eid, rest, host=None):
-    from .app import CallError
-    e = app.registry.get(eid)
+def _find_target(app, name):
+    """An entry by full ID, else by its ``meta.command.name``."""
+    e = app.registry.get(name) if ":" in name else None
     if e is None:
-        _err("entry %s not found" % eid)
+        for n, ce, _ in _commands(app):
+            if n == name:
+                return ce
+    return e
+
+
+def _exec(app, target, rest, host=None):
+    """``wippy run -x``: boot the whole runtime (hosts, auto_start
+    services, servers), run the entry on the terminal host, stop
+    everything gracefully.  The exit status: a process's integer result,
+    1 when the entry failed, 130 after Ctrl+C."""
+    from .app import CallError
+    e = _find_target(app, target)
+    if e is None:
+        _err("no entry or command '%s'" % target)
+        _print_commands(app, sys.stderr)
         return 1
     if e.kind not in ("function.lua", "process.lua"):
-        _err("entry %s is a %s; -x runs function.lua and process.lua entries" % (eid, e.kind))
+        _err("entry %s is a %s; -x runs function.lua and process.lua entries" % (e.id, e.kind))
         return 1
     args = [_arg_value(a) for a in rest if a != "--"]
     _setup_logging()
+    status = 0
+    results = ()
+    started = False
     try:
+        app.start()
+        started = True
         if e.kind == "process.lua":
-            # the runtime runs around the process: auto_start services first
-            app.start()
-            try:
-                results = app.run_process_main(eid, args, host)
-            finally:
-                app.stop()
+            results = app.run_process_main(e.id, args, host)
         else:
-            results = app.call(eid, *args)
+            results = app.run_function_main(e.id, args, host)
     except CallError as ce:
         sys.stderr.write("error: %s\n" % _text(str(ce.error)))
-        return 1
+        status = 1
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        status = 130
+        if started:
+            try:
+                app.interrupt_main()
+            except KeyboardInterrupt:
+                pass
+    finally:
+        try:
+            app.stop()
+        except KeyboardInterrupt:
+            status = 130
+    sys.stdout.flush()
+    if status:
+        return status
     if e.kind == "process.lua":
         # a terminal process talks through io; its return value is the status
-        sys.stdout.flush()
         r = results[0] if results else None
         return r & 0xff if type(r) is int else 0
     for v in results:
@@ -197,18 +227,24 @@ def _commands(app):
     return sorted(out, key=lambda x: x[0])
 
 
+def _print_commands(app, out):
+    cmds = _commands(app)
+    if not cmds:
+        out.write("no commands (entries with meta.command)\n")
+        return
+    if out is sys.stderr:
+        out.write("available commands:\n")
+    width = max(len(n) for n, _, _ in cmds)
+    for name, e, cmd in cmds:
+        out.write("%-*s  %s  (%s)\n" % (width, name, cmd.get("short") or "", e.id))
+
+
 def _run_list(args):
     app = _open(args)
     if app is None:
         return 1
     try:
-        cmds = _commands(app)
-        if not cmds:
-            sys.stdout.write("no commands (entries with meta.command)\n")
-            return 0
-        width = max(len(n) for n, _, _ in cmds)
-        for name, e, cmd in cmds:
-            sys.stdout.write("%-*s  %s  (%s)\n" % (width, name, cmd.get("short") or "", e.id))
+        _print_commands(app, sys.stdout)
         return 0
     finally:
         app.close()
@@ -219,12 +255,7 @@ def _run_command(args):
     if app is None:
         return 1
     try:
-        name, rest = args.rest[0], args.rest[1:]
-        for n, e, _ in _commands(app):
-            if n == name:
-                return _exec(app, e.id, rest)
-        _err("unknown command '%s' (see: wippy run list)" % name)
-        return 1
+        return _exec(app, args.rest[0], args.rest[1:], args.host)
     finally:
         app.close()
 

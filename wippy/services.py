@@ -217,10 +217,13 @@ class ServiceHandler(KindHandler):
             if svc.policy.auto_start:
                 svc.start()
 
-    def stop_all(self):
+    def stop_all(self, timeout=None):
+        """Stop every service at once, each within its own stop timeout
+        (capped by the runtime's shutdown ``timeout``)."""
         self.running = False
         svcs = list(self.services.values())
         for svc in svcs:
             svc.stopping = True
-        for svc in svcs:
-            svc.stop()
+        gevent.joinall([gevent.spawn(svc.stop, svc.policy.stop_timeout if timeout is None
+                                     else min(svc.policy.stop_timeout, timeout))
+                        for svc in svcs])
