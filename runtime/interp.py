@@ -114,6 +114,7 @@ class LuaState:
                 name = _string_chunkname(src)
             else:
                 name = _display_chunkname(tostring(chunkname))
+            debuglib.CHUNK_SOURCES[name] = src if chunkname is None else tostring(chunkname)
             if src[:1] == "\x1b":
                 return (None, "attempt to load a binary chunk")
             try:
@@ -129,6 +130,7 @@ class LuaState:
             if path is None:
                 src = self.stdin.read().decode("latin-1")
                 name = "stdin"
+                debuglib.CHUNK_SOURCES[name] = "=stdin"
             else:
                 try:
                     with open(path, "rb") as f:
@@ -145,7 +147,7 @@ class LuaState:
         G["collectgarbage"] = baselib.lua_collectgarbage
         from . import lio, debuglib, package, bit32
         G["io"] = lio.make_io_lib(self)
-        G["debug"] = debuglib.make_debug_lib()
+        G["debug"] = debuglib.make_debug_lib(self)
         G["bit32"] = bit32.make_bit32_lib()
         package.install(G, self)
         argt = LuaTable()
