@@ -193,6 +193,51 @@ entries:
         local ev = sub:channel():receive()
         return ev.system .. "|" .. ev.kind .. "|" .. ev.path .. "|" .. ev.data.id
       end}
+  - name: gw
+    kind: http.service
+    addr: "127.0.0.1:0"
+    lifecycle: {auto_start: true}
+  - {name: api, kind: http.router, meta: {server: gw}, prefix: /api}
+  - {name: ep_cart, kind: http.endpoint, meta: {router: api}, method: GET, path: /cart,
+     func: h_cart}
+  - {name: ep_bg, kind: http.endpoint, meta: {router: api}, method: POST, path: /bg,
+     func: h_bg}
+  - name: h_cart
+    kind: function.lua
+    method: main
+    modules: [http, time]
+    source: |
+      local function ask(dest)
+        process.send(dest, "get_cart", {})
+        local inbox = process.inbox()
+        local r = channel.select({inbox:case_receive(), time.after("300ms"):case_receive()})
+        if r.channel ~= inbox then return nil end
+        return r.value:payload():data()
+      end
+      return {main = function()
+        local res = http.response()
+        local dest = http.request():query("to") or "cart"
+        local cart = ask(dest)
+        if not cart then
+          res:set_status(504)
+          return res:write_json({error = "no reply"})
+        end
+        res:write_json(cart)
+      end}
+  - name: h_bg
+    kind: function.lua
+    method: main
+    modules: [http, time]
+    source: |
+      return {main = function()
+        local res = http.response()
+        coroutine.spawn(function()
+          time.sleep("200ms")
+          process.send("cart", "add", "from-bg")
+        end)
+        res:set_status(202)
+        res:write_json({accepted = true})
+      end}
   - name: emitter
     kind: function.lua
     method: main
@@ -395,3 +440,41 @@ def test_ctrl_c_while_reading_input_exits_cleanly(tmp_path):
         raise
     assert p.returncode == 130
     assert b"Traceback" not in err
+
+
+def http_get(app, method, path):
+    import http.client
+    host, port = app.http.address("app:gw")
+    c = http.client.HTTPConnection(host, port, timeout=10)
+    try:
+        c.request(method, path)
+        r = c.getresponse()
+        return r.status, r.read()
+    finally:
+        c.close()
+
+
+def test_http_handler_talks_to_a_process(app):
+    import json
+    app.call("app:ask", None, "kiwi")
+    st, body = http_get(app, "GET", "/api/cart")
+    assert st == 200 and json.loads(body) == {"items": ["kiwi"]}
+    t0 = time.monotonic()
+    st, body = http_get(app, "GET", "/api/cart?to=silent")
+    assert st == 504 and json.loads(body) == {"error": "no reply"}
+    assert time.monotonic() - t0 < 5
+
+
+def test_http_202_with_background_work(app):
+    import json
+    t0 = time.monotonic()
+    st, body = http_get(app, "POST", "/api/bg")
+    assert st == 202 and json.loads(body) == {"accepted": True}
+    assert time.monotonic() - t0 < 0.2 + 1.0
+    assert "from-bg" not in data(app.call("app:ask")[0])["items"]
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        if "from-bg" in data(app.call("app:ask")[0])["items"]:
+            break
+        time.sleep(0.05)
+    assert "from-bg" in data(app.call("app:ask")[0])["items"]
