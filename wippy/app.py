@@ -20,7 +20,7 @@ from greenlet import getcurrent
 from .registry import Registry, Entry, RegistryError, open_history
 from .luaentry import LuaEntries, EntryError, chunkname_for
 from .runtime.values import LuaTable, LuaError
-from .runtime.errors import convert, where
+from .runtime.errors import convert
 from .runtime.ops import tostring_meta
 
 __all__ = ["App", "CallError", "current_frame"]
@@ -217,6 +217,9 @@ class App:
         if name == "ctx":
             from .funcs import make_ctx_module
             return make_ctx_module()
+        if name == "logger":
+            from .logger import make_logger_module
+            return make_logger_module(self, entry)
         from .modules import BUILTIN_MODULES
         factory = BUILTIN_MODULES.get(name)
         if factory is None:
@@ -224,16 +227,25 @@ class App:
         return _shared("mod:" + name, factory)
 
     def make_print(self, entry, chunkname):
+        """``print``: an info line of the Lua logger, with the entry's
+        location (or a call of ``print_hook(entry_id, location, text)``)."""
+        from .logger import GATE, INFO, log_print
+        from .runtime.errors import lua_frame
+        import sys
         app = self
+        eid = entry.id
+        getframe = sys._getframe
 
         def lua_print(*args):
-            msg = "\t".join(tostring_meta(a) for a in args)
-            loc = where(1).rstrip(": ")
             hook = app.print_hook
+            if hook is None and GATE.level > INFO:
+                return ()
+            msg = "\t".join(tostring_meta(a) for a in args)
             if hook is not None:
-                hook(entry.id, loc, msg)
+                f = lua_frame(1)
+                hook(eid, "%s:%d" % (eid, f.f_lineno if f is not None else 0), msg)
             else:
-                log.info(msg, extra={"entry": entry.id, "location": loc})
+                log_print(eid, msg, getframe(1))
             return ()
         return lua_print
 

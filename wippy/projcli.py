@@ -19,6 +19,12 @@ def _common(p):
                    dest="overrides", help="override an entry field")
     p.add_argument("-l", "--lock-file", default="wippy.lock")
     p.add_argument("-C", "--dir", default=".", help="project directory (default: .)")
+    g = p.add_argument_group("logging")
+    g.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    g.add_argument("--very-verbose", action="store_true",
+                   help="debug logging with stack traces")
+    g.add_argument("-s", "--silent", action="store_true", help="no console logging")
+    g.add_argument("-c", "--console", action="store_true", help="colourful console logging")
 
 
 def _err(msg):
@@ -26,6 +32,7 @@ def _err(msg):
 
 
 def _open(args):
+    _setup_logging(args)
     from .app import App
     from .project import ProjectError
     from .registry import RegistryError
@@ -197,25 +204,30 @@ def _exec(app, target, rest, host=None):
     return 0
 
 
-def _setup_logging():
-    import logging
-    h = logging.StreamHandler(sys.stderr)
-    h.setFormatter(_LogFormat())
-    root = logging.getLogger("wippy")
-    if not root.handlers:
-        root.addHandler(h)
-        root.setLevel(logging.INFO)
-        root.propagate = False
+def _setup_logging(args=None):
+    """Console logging from the config (``logger.encoding``,
+    ``logmanager.min_level``) and the flags ``-v``, ``--very-verbose``,
+    ``-s``, ``-c``.  ``-x`` runs silent unless ``-v`` or ``-c`` is given.
+    Without ``args``: the defaults, unless logging is already set up."""
+    from . import logger
+    if args is None:
+        if _LOGGING:
+            return
+        logger.configure()
+        _LOGGING.append(True)
+        return
+    from .project import load_config, ProjectError
+    try:
+        config = load_config(args.dir, args.config, args.sets)
+    except (ProjectError, OSError, ValueError):
+        config = {}         # App.open reports the problem
+    logger.configure(config, verbose=args.verbose, very_verbose=args.very_verbose,
+                     silent=args.silent, color=args.console,
+                     exec_mode=bool(getattr(args, "exec", None) or getattr(args, "rest", None)))
+    _LOGGING.append(True)
 
 
-class _LogFormat:
-    def format(self, record):
-        fields = [(k, getattr(record, k, None)) for k in ("pid", "entry", "location")]
-        fields = [(k, v) for k, v in fields if v]
-        extra = ("\t" + json.dumps(dict(fields))) if fields else ""
-        msg = record.getMessage()
-        return "%s\t%s\t%s%s" % (time.strftime("%H:%M:%S"), record.levelname.lower(),
-                                 _text(msg), extra)
+_LOGGING = []
 
 
 def _commands(app):

@@ -24,6 +24,10 @@ hand-off).  The price is the C stack: it is the worker's main thread stack
 (usually 8 MB), not the 512 MB one ``wippy run`` gives, so very deep Lua
 recursion is shallower here.
 
+Logs.  wippy's lines (runtime and Lua ``logger``) are written to gunicorn's
+error log handlers in the project's ``logger.encoding`` (console or json), at
+gunicorn's ``--log-level`` floored by ``logmanager.min_level``.
+
 Shutdown.  On SIGTERM gunicorn stops accepting, lets running requests finish
 (``--graceful-timeout``) and exits the worker; at exit the application is
 stopped (stop hooks, services, CANCEL to every process, then terminate).
@@ -64,6 +68,7 @@ class WippyWSGI:
                 from .registry import MemoryHistory
                 from .http import make_wsgi_app
                 hist = MemoryHistory() if self.history == "memory" else None
+                _log_to_gunicorn(self.root, self.config, self.sets)
                 app = App.open(self.root, config_files=self.config, sets=self.sets,
                                overrides=self.overrides, history=hist)
                 from .plugins import ensure
@@ -89,6 +94,18 @@ class WippyWSGI:
         if w is None:
             w = self.load()
         return w(environ, start_response)
+
+
+def _log_to_gunicorn(root, config, sets):
+    """wippy's log lines go to gunicorn's error log, in the encoding of the
+    project's config (``logger.encoding``), at gunicorn's ``--log-level``."""
+    from .logger import attach_gunicorn
+    from .project import load_config, ProjectError
+    try:
+        cfg = load_config(root, config, sets)
+    except (ProjectError, OSError, ValueError):
+        cfg = None          # App.open reports it
+    attach_gunicorn(cfg)
 
 
 def application(root=".", **opts):

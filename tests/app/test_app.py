@@ -416,7 +416,7 @@ def test_print_is_a_log_line_with_location(tmp_path):
     with _opened(root) as a:
         a.print_hook = lambda eid, loc, msg: seen.append((eid, loc, msg))
         a.call("app:printer")
-    assert seen == [("app:printer", "[app:printer]:2", "a\t1\tnil\ttrue")]
+    assert seen == [("app:printer", "app:printer:2", "a\t1\tnil\ttrue")]
 
 
 def test_handlers_see_interpolated_data_registry_keeps_raw(monkeypatch):

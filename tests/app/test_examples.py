@@ -40,7 +40,9 @@ def test_worker_pool():
 
 
 def test_supervisor_restarts_with_growing_delays():
-    p = wippy_run("supervisor")
+    # -x runs silent: the crash reports are log lines, shown with -v
+    assert wippy_run("supervisor").stderr == ""
+    p = wippy_run("supervisor", "-v")
     m = check(p, r"supervisor: 4 runs, 3 restarts, gaps (\d+)ms (\d+)ms (\d+)ms")
     gaps = [int(g) for g in m.groups()]
     # the policy says 50ms, 100ms, 200ms: never sooner, and growing
