@@ -85,7 +85,7 @@ def compile_args(app, entry):
 
 class CompiledEntry:
     __slots__ = ("entry", "chunk", "chunkname", "method", "imports", "pool", "generation",
-                 "key", "registered")
+                 "key", "registered", "gtmpl")
 
     def __init__(self, entry, chunk, chunkname, method, imports):
         self.entry = entry
@@ -96,6 +96,7 @@ class CompiledEntry:
         self.pool = []              # idle instances
         self.generation = 0
         self.registered = False
+        self.gtmpl = None           # the globals every instance starts from
         self.key = ""
 
 
@@ -256,33 +257,52 @@ class LuaEntries(KindHandler):
         return self._base
 
     def new_globals(self, ce, loading=()):
+        """A fresh globals table for one instance of the entry: built from
+        the entry's template with a copy of every library table (so one
+        instance's changes to ``string`` or ``process`` stay its own), and
+        instances of the libraries it imports."""
+        tmpl = ce.gtmpl
+        if tmpl is None:
+            tmpl = ce.gtmpl = self._globals_template(ce)
+        G = LuaTable(tmpl)
+        G["_G"] = G
+        for k, v in tmpl.items():
+            if type(v) is LuaTable:
+                G[k] = LuaTable(v)
+        if ce.imports:
+            entry = ce.entry
+            imports = LuaTable()
+            for alias, target in ce.imports.items():
+                value = self.resolve_import(entry, alias, target, loading)
+                imports[alias] = value
+                G[alias] = value
+
+            def require(name=None, *_):
+                if type(name) is not str:
+                    rt_error("bad argument #1 to 'require' (string expected, got %s)"
+                             % _lua_typename(name))
+                v = imports.get(name)
+                if v is None:
+                    rt_error("module '%s' not found" % name)
+                return v
+            G["require"] = require
+        return G
+
+    def _globals_template(self, ce):
         G = LuaTable()
         baselib.install(G)
         for k in ("collectgarbage", "load", "loadstring", "loadfile", "dofile"):
             G.pop(k, None)
         for name, lib in self.base_libs().items():
-            G[name] = LuaTable(lib)     # a copy each: entries cannot change each other's
+            G[name] = LuaTable(lib)
         os_ = G["os"]
         for k in ("execute", "exit", "remove", "rename", "tmpname", "getenv"):
             os_.pop(k, None)
         entry = ce.entry
         self.app.install_globals(G, entry)
-        imports = LuaTable()
-        for alias, target in ce.imports.items():
-            value = self.resolve_import(entry, alias, target, loading)
-            imports[alias] = value
-            G[alias] = value
         G["print"] = self.app.make_print(entry, ce.chunkname)
-
-        def require(name=None, *_):
-            if type(name) is not str:
-                rt_error("bad argument #1 to 'require' (string expected, got %s)"
-                         % _lua_typename(name))
-            v = imports.get(name)
-            if v is None:
-                rt_error("module '%s' not found" % name)
-            return v
-        G["require"] = require
+        G["require"] = _no_require
+        del G["_G"]
         if not ce.registered:
             # the builtins' code objects are shared by every instance of the
             # entry: recording them once is enough
@@ -305,6 +325,12 @@ class LuaEntries(KindHandler):
                              % (entry.id, alias, target), "NotFound")
         inst = self.new_instance(ce, tuple(loading) + (entry.id,))
         return inst.value
+
+
+def _no_require(name=None, *_):
+    if type(name) is not str:
+        rt_error("bad argument #1 to 'require' (string expected, got %s)" % _lua_typename(name))
+    rt_error("module '%s' not found" % name)
 
 
 def _first(r):
