@@ -6,7 +6,8 @@ operations) applied atomically: the kind handlers registered for the
 entries' kinds see each operation and may reject it, and a rejection rolls
 the whole changeset back -- the entries and everything the handlers did.
 Every applied changeset is a new version; versions are kept in a history
-(SQLite under the project's ``.wippy/`` folder, or memory) so the registry
+(memory by default; SQLite or PostgreSQL keep it across restarts, see
+:func:`open_history` and :meth:`Registry.load`) so the registry
 can go back to an earlier version (``apply_version``), which is itself a new
 version computed as the delta between the two states.
 
