@@ -553,3 +553,41 @@ def run_example(*args, env=None):
            "-x", "app:cli", *args]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=300,
                           env=dict(os.environ, **(env or {})))
+
+
+def test_config_logging_example_runs_from_the_command_line():
+    p = run_example("-v", env={"DEPLOY_REGION": "eu-west"})
+    assert p.returncode == 0, (p.stdout, p.stderr)
+    assert "Traceback" not in p.stderr, p.stderr
+    assert p.stdout == ("settings: app=Config Demo port=9090 region=eu-west\n"
+                        "greeter: Hello, ada\n"
+                        "after override: Howdy, ada\n"
+                        "read-only port: PermissionDenied\n")
+    lines = p.stderr.splitlines()
+    started = [l for l in lines if "greeter" in l and "started" in l]
+    assert started and '"port": 9090' in started[0] and '"region": "eu-west"' in started[0]
+    greeted = [l for l in lines if "greeting" in l and '"request":' in l]
+    assert len(greeted) == 2 and '"greeting": "Howdy"' in greeted[1]
+    assert any("refused" in l and '"variable": "LISTEN_PORT"' in l for l in lines)
+
+
+def test_config_logging_example_in_process(capfd, monkeypatch):
+    monkeypatch.delenv("DEPLOY_REGION", raising=False)
+    root = os.path.join(EXAMPLES, "config-logging")
+    settings = os.path.join(root, "config", "settings.env")
+    before = open(settings).read()
+    from wippy.registry import MemoryHistory
+    app = App.open(root, history=MemoryHistory())
+    app.start()
+    try:
+        assert app.run_process_main("app:cli", ("bob",)) == (0,)
+    finally:
+        app.stop(1)
+    out = capfd.readouterr().out
+    assert "settings: app=Config Demo port=9090 region=local\n" in out
+    assert "greeter: Hello, bob\nafter override: Howdy, bob\n" in out
+    # the override went to the memory storage; the file is untouched
+    h = app.env_handler
+    assert h.storage("app:overrides").get("GREETING") == "Howdy"
+    assert h.storage("app:settings_file").get("GREETING") == "Hello"
+    assert open(settings).read() == before
