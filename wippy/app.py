@@ -12,6 +12,7 @@ Every call runs in a greenlet; ``App.call`` may be used from plain Python
 import json
 import logging
 import os
+import sys
 import threading
 
 import gevent
@@ -20,8 +21,9 @@ from greenlet import getcurrent
 from .registry import Registry, Entry, RegistryError, open_history
 from .luaentry import LuaEntries, EntryError, chunkname_for
 from .runtime.values import LuaTable, LuaError
-from .runtime.errors import convert
+from .runtime.errors import convert, lua_frame
 from .runtime.ops import tostring_meta
+from .logger import GATE as _LOG_GATE, INFO as _INFO, log_print
 
 __all__ = ["App", "CallError", "current_frame"]
 
@@ -229,16 +231,14 @@ class App:
     def make_print(self, entry, chunkname):
         """``print``: an info line of the Lua logger, with the entry's
         location (or a call of ``print_hook(entry_id, location, text)``)."""
-        from .logger import GATE, INFO, log_print
-        from .runtime.errors import lua_frame
-        import sys
         app = self
         eid = entry.id
         getframe = sys._getframe
+        gate = _LOG_GATE
 
         def lua_print(*args):
             hook = app.print_hook
-            if hook is None and GATE.level > INFO:
+            if hook is None and gate.level > _INFO:
                 return ()
             msg = "\t".join(tostring_meta(a) for a in args)
             if hook is not None:
