@@ -416,7 +416,6 @@ def make_logger_module(app, entry):
 # ---------------------------------------------------------------------------
 # formatting
 
-_CORE = ("level", "ts", "logger", "msg", "pid", "location")
 
 
 def _plain_text(s):
@@ -614,6 +613,7 @@ def configure(config=None, verbose=False, very_verbose=False, silent=False, colo
     (``info`` and up; ``debug`` with ``-v``), none with ``-s``, and none
     while ``-x`` runs a program unless ``-v`` or ``-c`` asks for them."""
     config = config or {}
+    logging.raiseExceptions = False     # a broken stderr never prints a Python traceback
     floor = min_level(config)
     console = DEBUG if (verbose or very_verbose) else INFO
     lm = config.get("logmanager") or {}

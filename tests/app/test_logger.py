@@ -279,7 +279,7 @@ entries:
     kind: process.service
     process: app:worker
     host: app:host
-    lifecycle: {auto_start: true}
+    lifecycle: {auto_start: true, stop_timeout: 0.2s}
 """
 
 
@@ -292,7 +292,7 @@ def _serve(root, *flags, wait_for="worker printed"):
         deadline = time.monotonic() + 60
         err = []
         if wait_for is None:
-            time.sleep(3)
+            time.sleep(1.5)
         else:
             while time.monotonic() < deadline:
                 line = p.stderr.readline()
@@ -351,8 +351,9 @@ class _Collect(logging.Handler):
 @pytest.fixture
 def wippy_logging():
     lg = logging.getLogger("wippy")
-    saved = (list(lg.handlers), lg.level, lg.propagate)
+    saved = (list(lg.handlers), lg.level, lg.propagate, logging.raiseExceptions)
     yield lg
+    logging.raiseExceptions = saved[3]
     for h in list(lg.handlers):
         if h not in saved[0]:
             lg.removeHandler(h)
