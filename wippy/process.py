@@ -18,6 +18,7 @@ import itertools
 import logging
 import sys
 import time
+from collections import deque
 
 import gevent
 from gevent import Greenlet, GreenletExit
@@ -666,6 +667,21 @@ def make_process_module(node, app, entry, base):
         if p.listeners is None:
             p.listeners = {}
         p.listeners[topic] = (ch, as_msg)
+        ib = p._inbox
+        if ib is not None and ib.buf:
+            # messages of this topic that came before the subscription (e.g.
+            # sent right after the spawn, before the process ran) and are
+            # still unread go to the listener, as they would in Wippy, where
+            # a process routes its messages when it runs
+            buf = ib.buf
+            keep = deque()
+            for m in buf:
+                if m.topic == topic:
+                    ch.deliver(m if as_msg else m.payload.data())
+                else:
+                    keep.append(m)
+            buf.clear()
+            buf.extend(keep)
         return ch
 
     def unlisten(ch=None, *_):

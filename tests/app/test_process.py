@@ -314,6 +314,29 @@ def test_listen_and_unlisten(app):
                                       "inbox_data": "second", "msg_mode": True}
 
 
+# messages sent right after the spawn, before the child ran and subscribed,
+# still reach its listener; other topics stay in the inbox, in order
+DRIVERS["early_listener"] = """
+local jobs = process.listen("job", {message = true})
+local first, second = jobs:receive(), jobs:receive()
+local inbox = process.inbox()
+local a, b = inbox:receive(), inbox:receive()
+return first:payload():data() .. second:payload():data() .. "|" .. a:topic() .. b:topic()
+"""
+DRIVERS["listen_early"] = """
+local child = process.spawn_monitored("app:early_listener", "app:procs")
+process.send(child, "note", 1)
+process.send(child, "job", "a")
+process.send(child, "memo", 2)
+process.send(child, "job", "b")
+return process.events():receive().result.value
+"""
+
+
+def test_messages_sent_before_listen_reach_the_listener(app):
+    assert run(app, "app:listen_early") == "ab|notememo"
+
+
 DRIVERS["send_errors"] = """
 local out = {}
 local ok, err = process.send("no_such_name", "t", 1)
