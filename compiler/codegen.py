@@ -25,6 +25,7 @@ from . import luaast as A
 from .scope import resolve
 from .gotos import analyze as analyze_gotos
 from .errors import LuaSyntaxError, InternalCompilerError
+from .sortkey import sort_spec
 
 __all__ = ["generate", "HELPERS"]
 
@@ -386,7 +387,10 @@ class Generator:
             kw_defaults=[N(name) for name in sorted(info.free_boxes)],
             kwarg=None,
             defaults=[C(None)] * len(params))
-        fdef = ast.FunctionDef(name=pyname, args=args, body=body, decorator_list=[],
+        spec = sort_spec(fnode)
+        deco = [] if spec is None else [ast.Call(func=N("sortkey"), args=[C(spec)],
+                                                 keywords=[])]
+        fdef = ast.FunctionDef(name=pyname, args=args, body=body, decorator_list=deco,
                                returns=None)
         self.display_names[pyname] = fnode.name or "anonymous"
         self.fs, self.pre, self.loops = outer_fs, outer_pre, outer_loops

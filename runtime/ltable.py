@@ -2,7 +2,7 @@
 
 import math
 from functools import cmp_to_key
-from itertools import islice
+from itertools import islice, repeat
 
 from .values import (LuaTable, LuaMetaTable, LuaFrozenTable, LuaClassTable, TABLE_TYPES, TRUE,
                      FALSE, LuaError, lua_type, MAXINT)
@@ -399,6 +399,40 @@ def _timsort(t, items, comp):
     _write_back(t, items)
 
 
+_PLAIN = {LuaTable}
+_STR = {str}
+_NUM = {int, float}
+_dget = dict.get
+isnan = math.isnan
+
+
+def _key_sort(items, spec):
+    """``items`` sorted by the key levels of a comparator the compiler
+    recognised (compiler/sortkey.py), or None when a key is not a plain
+    number (NaN excluded) or string, or is read from something other than a
+    plain table -- then the comparator itself must run (and raise what it
+    raises).  Stable passes from the last level to the first give exactly
+    what timsort with the comparator gives."""
+    n = len(items)
+    order = list(range(n))
+    for path, desc in reversed(spec):
+        keys = items
+        for f in path:
+            if set(map(type, keys)) != _PLAIN:
+                return None
+            keys = list(map(_dget, keys, repeat(f, n)))
+        types = set(map(type, keys))
+        if types == _STR:
+            pass
+        elif types <= _NUM:
+            if float in types and any(map(isnan, keys)):
+                return None
+        else:
+            return None
+        order.sort(key=keys.__getitem__, reverse=desc)
+    return list(map(items.__getitem__, order))
+
+
 def _default_lt(a, b):
     try:
         return a < b
@@ -480,6 +514,12 @@ def t_sort(t=NONE, comp=None, *_):
             _write_back(t, a)
         return ()
     else:
+        spec = getattr(comp, "lua_sortkey", None)
+        if spec is not None:
+            s = _key_sort(items, spec)
+            if s is not None:
+                _write_back(t, s)
+                return ()
         _timsort(t, items, comp)
         return ()
     a = [None] + items

@@ -1121,6 +1121,15 @@ def type_value(name):
     return TypeValue(name)
 
 
+def sortkey(spec):
+    """The decorator the compiler puts on a comparator it recognised as a
+    sort key (compiler/sortkey.py): ``table.sort`` reads the attribute."""
+    def deco(f):
+        f.lua_sortkey = spec
+        return f
+    return deco
+
+
 def helper_globals():
     """The globals every generated module needs (bound once, copied per load)."""
     g = {
@@ -1134,6 +1143,6 @@ def helper_globals():
                  "idiv", "pow", "unm", "band", "bor", "bxor", "shl", "shr", "bnot", "concat",
                  "concat_n", "length", "first", "mr", "adjust", "forrange", "forin", "wrapint",
                  "fdiv", "table_nn", "table_multi", "key_checked", "type_value", "Goto",
-                 "table_ctor", "brange", "forever"):
+                 "table_ctor", "brange", "forever", "sortkey"):
         g[name] = globals()[name]
     return g
