@@ -105,6 +105,27 @@ def assign(target, value):
     return ast.Assign(targets=[target], value=value)
 
 
+def _env_getter():
+    """The raw getter of a new value of the chunk's _ENV (``_ENV_``)."""
+    return ifexp(ast.Compare(left=call("_type", N("_ENV_")), ops=[ast.In()],
+                             comparators=[N("TABLE_TYPES")]),
+                 ast.Attribute(value=N("_ENV_"), attr="get", ctx=_LOAD), N("_ENVn"))
+
+
+def _ENV_PREAMBLE():
+    """Module-level statements run when a chunk is bound: ``_ENV_`` (set by
+    the loader) is the chunk's _ENV upvalue, shared by all its functions;
+    ``_ENVg`` its raw ``get``, or ``_ENVn`` (always nil) when it is not a
+    table, so that a global read is ``_ENVg(name)`` with ``index`` on a
+    miss.  Code that assigns the chunk's _ENV updates both."""
+    out = [assign(S("_ENVn"), ast.Attribute(value=ast.Dict(keys=[], values=[]), attr="get",
+                                            ctx=_LOAD)),
+           assign(S("_ENVg"), _env_getter())]
+    for node in out:
+        ast.fix_missing_locations(node)
+    return out
+
+
 def _simple(e):
     return isinstance(e, (ast.Name, ast.Constant))
 
@@ -172,12 +193,16 @@ class Generator:
         if t is A.Name:
             v = self.res.names.get(id(e))
             if v is None:
+                if e.name == "_ENV":
+                    return "upvalue '_ENV'"     # the chunk's _ENV
                 return "global '%s'" % e.name
             if v.func is not self.fs.info:
                 return "upvalue '%s'" % e.name
             return "local '%s'" % e.name
         if t is A.Index:
             if type(e.key) is A.String:
+                if type(e.obj) is A.Name and e.obj.name == "_ENV":
+                    return "global '%s'" % e.key.value
                 return "field '%s'" % e.key.value
             return "field '?'"
         if t is A.String and call:
@@ -194,7 +219,7 @@ class Generator:
         self.infer_types()
         main = self.res.main
         fdef = self.function_def(main, "main_chunk")
-        mod = ast.Module(body=[fdef], type_ignores=[])
+        mod = ast.Module(body=_ENV_PREAMBLE() + [fdef], type_ignores=[])
         return mod
 
     # -- type inference -----------------------------------------------------
@@ -370,7 +395,7 @@ class Generator:
         if info.assigned_upvals:
             body.append(ast.Nonlocal(names=sorted(info.assigned_upvals)))
         if info.assigns_env:
-            body.append(ast.Global(names=["_ENV_"]))
+            body.append(ast.Global(names=["_ENV_", "_ENVg"]))
         for v in params:
             if v.boxed:
                 body.append(assign(S(v.pyname), ast.List(elts=[N(v.pyname)], ctx=_LOAD)))
@@ -663,8 +688,17 @@ class Generator:
         # multiple assignment: evaluate target prefixes, then values, then store
         out = []
         prepared = []
+        # an _ENV assigned here: the globals assigned with it go to its old value
+        envs = {id(self.res.names.get(id(t))) for t in targets
+                if type(t) is A.Name and t.name == "_ENV"}
         for t in targets:
             if type(t) is A.Name:
+                if (envs and self.res.names.get(id(t)) is None and t.name != "_ENV"
+                        and id(self.res.env_for.get(id(t))) in envs):
+                    ot = self.fs.temp()
+                    out.append(assign(S(ot), self.env_expr(t)))
+                    prepared.append((t, N(ot), C(t.name)))
+                    continue
                 prepared.append((t, None, None))
             else:
                 ot = self.fs.temp()
@@ -685,6 +719,9 @@ class Generator:
         for (t, o, k), tmp in reversed(list(zip(prepared, tmps))):
             if o is None:
                 out.extend(self.store_name(t, N(tmp), None))
+            elif type(t) is A.Name:
+                out.extend(self.store_index(t, o, k, N(tmp), STR, ANY, is_global=True,
+                                            env_desc=self.env_desc(t)))
             else:
                 out.extend(self.store_index(t, o, k, N(tmp), self.etype(t.key), ANY))
         return out
@@ -737,14 +774,17 @@ class Generator:
                 return [assign(subscript(N(v.pyname), C(0), _STORE), value)]
             return [assign(S(v.pyname), value)] + self.flag_updates([v])
         if t.name == "_ENV" and self.res.env_for.get(id(t)) is None:
-            return [assign(S("_ENV_"), value)]      # rebinding the chunk's _ENV
+            # rebinding the chunk's _ENV upvalue (and its raw getter)
+            return [assign(S("_ENV_"), value), assign(S("_ENVg"), _env_getter())]
         env = self.env_expr(t)
         key = C(t.name)
         vt = self.etype(src) if src is not None else ANY
-        return self.store_index(t, env, key, value, STR, vt, is_global=True, val_node=src)
+        return self.store_index(t, env, key, value, STR, vt, is_global=True, val_node=src,
+                                env_desc=self.env_desc(t))
 
-    def store_index(self, lua, obj, key, val, ktype, vtype, is_global=False, val_node=None):
-        self.note(lua, "index", None if is_global else self.describe(lua.obj) if type(lua) is A.Index else None)
+    def store_index(self, lua, obj, key, val, ktype, vtype, is_global=False, val_node=None,
+                    env_desc=None):
+        self.note(lua, "index", env_desc if is_global else self.describe(lua.obj) if type(lua) is A.Index else None)
         safe_key = ktype in (STR, INT, BOOL, TABLE, FUNC)
         if not _simple(obj):
             tmp = self.fs.temp()
@@ -958,7 +998,7 @@ class Generator:
             else:
                 <the statement compiled generically on the same values>
         """
-        if self.hoisted or self.override or not exprs or self.res.uses_env:
+        if self.hoisted or self.override or not exprs:
             return None
         nops = [0]
         leaves = []
@@ -1146,13 +1186,20 @@ class Generator:
             return N(v.pyname)
         # global: _ENV.name
         if e.name == "_ENV":
-            return N("_ENV_")
-        env = self.env_expr(e)
-        self.note(e, "index", None)
+            return N("_ENV_")           # the chunk's _ENV upvalue itself
+        envvar = self.res.env_for.get(id(e))
+        self.note(e, "index", self.env_desc(e))
         key = C(e.name)
-        if self.res.uses_env:
-            return call("index", env, key)
         tmp = self.fs.temp()
+        if envvar is None:
+            # the chunk's _ENV: _ENVg is its raw get (an empty dict's when it
+            # is not a table), so the common case is one call
+            got = ast.NamedExpr(target=S(tmp), value=call("_ENVg", key))
+            return ifexp(isnot(got, C(None)), N(tmp), call("index", N("_ENV_"), key))
+        # a local, parameter or upvalue named _ENV: any value
+        env = self.env_expr(e)
+        if envvar.boxed or envvar.type != TABLE:
+            return call("index", env, key)
         got = ast.NamedExpr(target=S(tmp),
                             value=ast.Call(func=ast.Attribute(value=env, attr="get", ctx=_LOAD),
                                            args=[key], keywords=[]))
@@ -1165,6 +1212,13 @@ class Generator:
         if envvar.boxed:
             return subscript(N(envvar.pyname), C(0))
         return N(envvar.pyname)
+
+    def env_desc(self, name_node):
+        """How Lua names the _ENV a global name goes through."""
+        envvar = self.res.env_for.get(id(name_node))
+        if envvar is None or envvar.func is not self.fs.info:
+            return "upvalue '_ENV'"
+        return "local '_ENV'"
 
     def e_Index(self, e):
         self.note(e, "index", self.describe(e.obj))

@@ -91,7 +91,9 @@ class Resolver:
     def __init__(self, chunkname):
         self.chunkname = chunkname
         self.res = Resolution()
-        self.counts = {}
+        # "_ENV_" is the generated module's global holding the chunk's _ENV
+        # upvalue: locals named _ENV are numbered from 1 so none shadows it
+        self.counts = {"_ENV": 1}
         self.scope = None
         self.func = None
 

@@ -430,6 +430,65 @@ register_fast_iter(lua_next, _pairs_fast)
 register_fast_iter(lua_ipairs_aux, _ipairs_fast)
 
 
+# -- load / loadfile (used by the standalone state) -------------------------
+
+def opt_string(v, n, fname, default):
+    """``luaL_optstring``: nil/none gives the default, numbers convert."""
+    if v is None or v is NONE:
+        return default
+    if type(v) is str:
+        return v
+    if type(v) in (int, float):
+        return tostring(v)
+    arg_error(n, fname, "string expected, got %s" % typename_arg(v))
+
+
+def load_chunk(state, src, name, mode, env):
+    """What ``load`` and ``loadfile`` do once they have the source: check
+    the mode (a string of 'b'/'t'), compile, and bind the chunk with its
+    ``_ENV`` upvalue set to ``env`` - any value, nil included - or to the
+    state's globals when ``env`` is NONE (not given).  Returns the function,
+    or (nil, message)."""
+    binary = src[:1] == "\x1b"
+    if ("b" if binary else "t") not in mode:
+        return (None, "attempt to load a %s chunk (mode is '%s')"
+                % ("binary" if binary else "text", mode))
+    if binary:
+        return (None, "attempt to load a binary chunk")
+    from ..compiler.errors import LuaSyntaxError
+    try:
+        chunk = state.compile(src, name)
+    except LuaSyntaxError as e:
+        return (None, str(e))
+    return state.bind(chunk, env)
+
+
+def make_loadfile(state):
+    """``loadfile([filename [, mode [, env]]])`` of Lua 5.3 (no filename:
+    the standard input)."""
+    def lua_loadfile(fname=None, mode=None, env=NONE, *_):
+        fname = opt_string(fname, 1, "loadfile", None)
+        mode = opt_string(mode, 2, "loadfile", "bt")
+        if fname is None:
+            data = state.stdin.read()
+            name = "stdin"
+        else:
+            try:
+                with open(fname, "rb") as f:
+                    data = f.read()
+            except OSError as e:
+                return (None, "cannot open %s: %s" % (fname, e.strerror or e))
+            name = fname
+        src = data.decode("latin-1")
+        if src[:3] == "\xef\xbb\xbf":
+            src = src[3:]
+        if src[:1] == "#":              # skip a first '#' line, keep its newline
+            nl = src.find("\n")
+            src = src[nl:] if nl >= 0 else ""
+        return load_chunk(state, src, name, mode, env)
+    return lua_loadfile
+
+
 def install(G, write=None):
     """Install the base library into the globals table G."""
     G["_G"] = G

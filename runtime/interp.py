@@ -65,16 +65,17 @@ class LuaState:
         from ..compiler.chunk import compile_chunk
         return compile_chunk(source, chunkname, use_cache=self.use_cache)
 
-    def load(self, source, chunkname, env=None):
-        """Compile and bind a chunk: returns the Lua function of the chunk."""
+    def load(self, source, chunkname, env=baselib.NONE):
+        """Compile and bind a chunk: returns the Lua function of the chunk,
+        whose _ENV is ``env`` (any Lua value; not given: the globals)."""
         chunk = self.compile(source, chunkname)
         return self.bind(chunk, env)
 
-    def bind(self, chunk, env=None):
+    def bind(self, chunk, env=baselib.NONE):
         LUA_FILES.add(chunk.chunkname)
         ERRINFO[chunk.chunkname] = chunk.errinfo
         g = dict(_HELPERS)
-        g["_ENV_"] = self.G if env is None else env
+        g["_ENV_"] = self.G if env is baselib.NONE else env
         exec(chunk.code, g)
         return g["main_chunk"]
 
@@ -93,7 +94,8 @@ class LuaState:
     def _install_standalone(self, G, args):
         state = self
 
-        def lua_load(chunk=None, chunkname=None, mode="bt", env=baselib.NONE, *_):
+        def lua_load(chunk=None, chunkname=None, mode=None, env=baselib.NONE, *_):
+            mode = baselib.opt_string(mode, 3, "load", "bt")
             if type(chunk) is str:
                 src = chunk
             elif callable(chunk):
@@ -115,16 +117,7 @@ class LuaState:
             else:
                 name = _display_chunkname(tostring(chunkname))
             debuglib.CHUNK_SOURCES[name] = src if chunkname is None else tostring(chunkname)
-            if src[:1] == "\x1b":
-                return (None, "attempt to load a binary chunk")
-            try:
-                fn = state.load(src, name, None if env is baselib.NONE else env)
-            except Exception as e:
-                from ..compiler.errors import LuaSyntaxError
-                if isinstance(e, LuaSyntaxError):
-                    return (None, str(e))
-                raise
-            return fn
+            return baselib.load_chunk(state, src, name, mode, env)
 
         def lua_dofile(path=None, *_):
             if path is None:
@@ -144,6 +137,7 @@ class LuaState:
         G["load"] = lua_load
         G["loadstring"] = lua_load
         G["dofile"] = lua_dofile
+        G["loadfile"] = baselib.make_loadfile(state)
         G["collectgarbage"] = baselib.lua_collectgarbage
         from . import lio, debuglib, package, bit32
         G["io"] = lio.make_io_lib(self)
