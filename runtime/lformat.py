@@ -25,6 +25,7 @@ newline as backslash-newline; width/flags given to ``%q`` are ignored as in
 5.3 (5.4 rejects them).
 """
 
+import ast
 import math
 import re
 
@@ -352,49 +353,79 @@ def _interpret(items, args):
 # --------------------------------------------------------------------------
 # generated fast paths
 
-def _fast_spec(it, k):
-    """(python spec, guard, value expression, simple) for item ``it`` taking
-    argument ``a<k>``, or None when the item has no exact Python form.
-    ``simple``: the value is a string or an int and the spec a bare ``%s``
-    or ``%d``, so an f-string can format it."""
-    a = "a%d" % k
+def _pad_expr(body, flags, width, zfill):
+    """Source padding the string expression ``body`` to ``width`` as printf
+    does (``zfill``: the '0' flag puts zeros after the sign)."""
+    if width is None:
+        return body
+    if "-" in flags:
+        return "(%s).ljust(%d)" % (body, width)
+    if zfill and "0" in flags:
+        return "(%s).zfill(%d)" % (body, width)
+    return "(%s).rjust(%d)" % (body, width)
+
+
+def _fast_item(it, a):
+    """(guard, text, pct, pval) for item ``it`` taking argument ``a`` when
+    the item has an exact Python form for the argument types ``guard``
+    accepts, else None.  ``text``: an expression giving the item's text (or
+    an int for a bare ``%d``: the f-string formats it) when that is cheap,
+    None when it is not; ``pct``: the item's Python ``%`` spec, applied to
+    the value ``pval`` (None: no such spec)."""
     conv, flags, width, prec = it.conv, it.flags, it.width, it.prec
     w = "" if width is None else str(width)
+    p = "" if prec is None else "." + str(prec)
     if conv in "di":
-        if prec is None and "#" not in flags:
-            spec = "%" + flags + w + "d"
-            return spec, "type(%s) is int" % a, a, spec == "%d"
-        return None
+        if prec is not None or "#" in flags:
+            return None
+        guard = "type(%s) is int" % a
+        spec = "%" + flags + w + "d"
+        if " " in flags and "0" in flags and "-" not in flags and width is not None:
+            return guard, None, spec, a           # ' 0042': no zfill form
+        if "+" in flags:
+            body = "(_PLUS + str(%s) if %s >= 0 else str(%s))" % (a, a, a)
+        elif " " in flags:
+            body = "(_SPACE + str(%s) if %s >= 0 else str(%s))" % (a, a, a)
+        elif width is None:
+            return guard, a, spec, a
+        else:
+            body = "str(%s)" % a
+        return guard, _pad_expr(body, flags, width, True), spec, a
     if conv in "uxXo":
-        if prec is None and not (set(flags) & set("#+ ")):
-            py = "d" if conv == "u" else conv
-            return ("%" + flags + w + py,
-                    "type(%s) is int and %s >= 0" % (a, a), a, False)
-        return None
+        if prec is not None or "#" in flags:
+            return None
+        # '+' and ' ' do nothing to unsigned conversions; negative values
+        # are shown as their two's complement
+        spec = "%" + flags.replace("+", "").replace(" ", "") + w + (
+            "d" if conv == "u" else conv)
+        return ("type(%s) is int" % a, None, spec,
+                "(%s if %s >= 0 else %s & _MASK)" % (a, a, a))
     if conv in "eEfgG":
-        p = "" if prec is None else "." + str(prec)
-        return ("%" + flags + w + p + conv,
-                "(type(%s) is float and %s - %s == 0.0 or type(%s) is int)"
-                % (a, a, a, a), a, False)
+        return ("(type(%s) is float and %s - %s == 0.0 or type(%s) is int)"
+                % (a, a, a, a), None, "%" + flags + w + p + conv, a)
     if conv == "s":
         if it.plain:
-            return ("%s", "%s is not NOARG" % a,
-                    "(%s if type(%s) is str else _tostr(%s))" % (a, a, a), True)
-        if set(flags) <= {"-"}:
-            p = "" if prec is None else "." + str(prec)
-            return ("%" + flags + w + p + "s",
-                    "type(%s) is str and '\\0' not in %s" % (a, a), a, False)
-        return None
+            val = "(%s if type(%s) is str else _tostr(%s))" % (a, a, a)
+            return "%s is not NOARG" % a, val, "%s", val
+        body = a if prec is None else "%s[:%d]" % (a, prec)
+        # flags other than '-' change nothing
+        return ("type(%s) is str and _NUL not in %s" % (a, a),
+                _pad_expr(body, flags, width, False),
+                "%" + ("-" if "-" in flags else "") + w + p + "s", a)
     if conv == "c":
-        if set(flags) <= {"-"}:
-            return ("%" + flags + w + "s", "type(%s) is int" % a,
-                    "_chr(%s & 255)" % a, False)
-        return None
+        # flags other than '-' and a precision change nothing
+        val = "_chr(%s & 255)" % a
+        return ("type(%s) is int" % a, _pad_expr(val, flags, width, False),
+                "%" + ("-" if "-" in flags else "") + w + "s", val)
     if conv == "q":
         # flags and width are ignored by 5.3's %q; a string with nothing to
-        # escape is only put between quotes
-        return ("%s", "type(%s) is str and _qspecial(%s) is None" % (a, a),
-                "_Q + %s + _Q" % a, True)
+        # escape is only put between quotes (alphanumeric, or printable
+        # without quote or backslash: C scans cheaper than the regex, which
+        # decides for the rest)
+        val = "_DQ + %s + _DQ" % a
+        return ("type(%s) is str and (%s.isalnum() or %s.isprintable() and "
+                "_DQ not in %s and _BS not in %s or _qspecial(%s) is None)"
+                % (a, a, a, a, a, a), val, "%s", val)
     return None
 
 
@@ -407,47 +438,65 @@ def _args(fixed, rest):
     return tuple(fixed) + rest
 
 
+class _Subst(ast.NodeTransformer):
+    def __init__(self, node):
+        self.node = node
+
+    def visit_Name(self, n):
+        return self.node if n.id == "_RESULT_" else n
+
+
 def _make_fast(items):
-    """A function ``f(*args)`` formatting with one Python ``%`` (or one
-    f-string when every item is a bare ``%s``/``%d``), or None."""
-    py = []
+    """A function ``f(*args)`` formatting with one f-string of the items'
+    texts (the items without a cheap text each formatted with its own
+    ``%``) or, when no item has a cheap text, with one Python ``%``; None
+    when some item has no exact Python form."""
     guards = []
-    vals = []
-    fparts = []
-    all_simple = True
-    k = 0
+    fast = []
     for it in items:
         if type(it) is str:
-            py.append(it.replace("%", "%%"))
-            fparts.append(repr(it))
             continue
         if it.err is not None:
             return None
-        spec = _fast_spec(it, k)
-        if spec is None:
+        f = _fast_item(it, "a%d" % len(fast))
+        if f is None:
             return None
-        py.append(spec[0])
-        guards.append(spec[1])
-        vals.append(spec[2])
-        fparts.append("f'{%s}'" % spec[2])
-        all_simple = all_simple and spec[3]
-        k += 1
-    names = ["a%d" % i for i in range(k)]
-    if all_simple:
-        expr = " ".join(fparts)     # adjacent literals: one f-string
+        guards.append(f[0])
+        fast.append(f)
+    names = ["a%d" % i for i in range(len(fast))]
+    if all(f[1] is None for f in fast):
+        specs = iter(fast)
+        pyfmt = "".join(p.replace("%", "%%") if type(p) is str else next(specs)[2]
+                        for p in items)
+        if len(fast) == 1 and pyfmt == fast[0][2]:
+            expr = "%r %% %s" % (pyfmt, fast[0][3])
+        else:
+            expr = "%r %% (%s,)" % (pyfmt, ", ".join(f[3] for f in fast))
+        result = ast.parse(expr, mode="eval").body
     else:
-        expr = "PYFMT %% (%s,)" % ", ".join(vals)
+        values = []
+        specs = iter(fast)
+        for p in items:
+            if type(p) is str:
+                values.append(ast.Constant(p))
+                continue
+            f = next(specs)
+            text = f[1] if f[1] is not None else "%r %% %s" % (f[2], f[3])
+            values.append(ast.FormattedValue(ast.parse(text, mode="eval").body, -1, None))
+        result = ast.JoinedStr(values)
     # parameters default to NOARG so that a missing argument fails its
     # guard; Lua ignores extra arguments (*rest)
     src = ["def fast(%s*rest):" % "".join(n + "=NOARG, " for n in names),
            "    if %s:" % " and ".join(guards),
-           "        return " + expr,
+           "        return _RESULT_",
            "    return _interpret(ITEMS, _args((%s), rest))"
            % "".join(n + ", " for n in names)]
-    ns = {"PYFMT": "".join(py), "ITEMS": items, "_interpret": _interpret,
-          "_tostr": _tostr, "_chr": chr, "_Q": '"', "_qspecial": _QUOTE_RX.search,
-          "NOARG": NOARG, "_args": _args}
-    exec("\n".join(src), ns)
+    tree = ast.fix_missing_locations(_Subst(result).visit(ast.parse("\n".join(src))))
+    ns = {"ITEMS": items, "_interpret": _interpret, "_tostr": _tostr, "_chr": chr,
+          "_DQ": '"', "_BS": "\\", "_NUL": "\0", "_PLUS": "+", "_SPACE": " ",
+          "_MASK": _MASK64, "_qspecial": _QUOTE_RX.search, "NOARG": NOARG,
+          "_args": _args}
+    exec(compile(tree, "<format>", "exec"), ns)
     return ns["fast"]
 
 

@@ -319,16 +319,26 @@ def _to_regex(parsed, shift=0):
     """The regex of ``parsed``; ``shift`` renumbers back-references for a
     regex wrapped in ``shift`` extra leading groups."""
     out = []
+    lead = True             # no consuming item yet
     for it in parsed.items:
         k = it[0]
         if k == "single":
             cset, suf = it[1], it[2]
             if cset:
-                out.append(_rx_class(cset) + _RX_SUFFIX[suf])
+                atom = _rx_class(cset)
+                if suf == "+" and lead:
+                    # x+ as x x*: the same match, tried in the same order,
+                    # but a leading single atom gives sre a first-character
+                    # prefix to skip positions with (a leading repeat gives
+                    # none and a match is tried at every position)
+                    out.append(atom + atom + "*")
+                else:
+                    out.append(atom + _RX_SUFFIX[suf])
             elif suf in ("", "+"):
                 out.append("(?!)")
         elif k == "open":
             out.append("(")
+            continue
         elif k == "pos":
             out.append("()")
         elif k == "close":
@@ -351,6 +361,7 @@ def _to_regex(parsed, shift=0):
             out.append(behind + ahead)
         else:                       # 'bal' and 'err' never get here
             raise AssertionError(k)
+        lead = False
     out.append(")" * parsed.kinds.count(_K_UNF))
     return "".join(out)
 
