@@ -15,6 +15,7 @@ others and can be terminated.
 """
 
 import itertools
+from functools import partial
 import logging
 import sys
 import time
@@ -23,7 +24,7 @@ from collections import deque
 import gevent
 from gevent import Greenlet, GreenletExit
 from gevent.event import Event
-from greenlet import getcurrent
+from greenlet import getcurrent, greenlet
 
 from .app import Frame
 from .channel import Channel
@@ -85,7 +86,8 @@ Message.lua_meta = LuaTable({
 class Process:
     __slots__ = ("node", "pid", "eid", "host", "glet", "_inbox", "_events", "listeners",
                  "monitors", "watching", "links", "trap_links", "upgradable", "names",
-                 "context", "_done", "value", "error", "tasks", "exited", "__weakref__")
+                 "context", "_done", "value", "error", "tasks", "exited", "started",
+                 "__weakref__")
 
     def __init__(self, node, pid, eid, host, context):
         self.node = node
@@ -108,6 +110,7 @@ class Process:
         self.error = None
         self.tasks = None           # coroutine.spawn greenlets
         self.exited = False
+        self.started = False
 
     @property
     def done(self):
@@ -167,6 +170,7 @@ class FuncProcess(Process):
         self.watching = set()
         self.links = set()
         self.trap_links = self.upgradable = self.exited = False
+        self.started = True
         self.context = context
         self.running = True
 
@@ -238,6 +242,8 @@ class Node:
         self.names = {}
         self.hosts = {}
         self._seq = itertools.count(1)
+        self._idle = []             # process runners waiting for work
+        self._hubref = None
         self._last = [time.perf_counter()]
         self.streams = (sys.stdin.buffer if hasattr(sys.stdin, "buffer") else None,
                         sys.stdout.buffer if hasattr(sys.stdout, "buffer") else None,
@@ -297,14 +303,25 @@ class Node:
         for topic, payloads in messages:
             for p in payloads or (None,):
                 proc.deliver(topic, sender, Payload(p, copy=False))
-        g = Greenlet(self._run, proc, args)
+        idle = self._idle
+        g = idle.pop() if idle else greenlet(partial(_runner, self), self._hub())
         proc.glet = g
-        g.wippy_proc = proc
-        g.start()
+        g.wjob = (proc, args)
+        self._hub().loop.run_callback(g.switch)
         return pid
+
+    def _hub(self):
+        h = self._hubref
+        if h is None or h.dead:
+            h = self._hubref = gevent.get_hub()
+        return h
 
     def _run(self, proc, args):
         g = getcurrent()
+        if proc.exited:         # killed before it could start
+            return
+        proc.started = True
+        g.wippy_proc = proc
         g.wippy_frame = Frame(self.app, proc.eid, proc.context)
         value = error = None
         try:
@@ -322,6 +339,7 @@ class Node:
             error = from_exception(e)
             self._log_crash(proc, error, e)
         finally:
+            g.wippy_proc = g.wippy_frame = None
             self._exit(proc, value, error)
 
     def _log_crash(self, proc, error, exc):
@@ -384,10 +402,16 @@ class Node:
             return
         if g is getcurrent():
             raise GreenletExit()
-        g.kill(block=False)
-        if g.dead:
-            # killed before it ever ran: _run will not clean up, so do it here
+        if type(proc) is FuncProcess and isinstance(g, Greenlet):
+            g.kill(block=False)
+            return
+        if type(proc) is Process and not proc.started:
+            # killed before it ever ran: its runner will skip it
             self._exit(proc, None, new_error("Canceled", "process terminated"))
+            return
+        # a process runner: the GreenletExit must reach it while it still
+        # runs this process (it may have moved on when the callback runs)
+        self._hub().loop.run_callback(_kill_runner, proc, g)
 
     def terminate(self, dest):
         pid = self.resolve(dest)
@@ -507,6 +531,40 @@ class Node:
             self.kill(p)
         for p in procs:
             p.done.wait(1.0)
+
+
+_MAX_IDLE = 256          # process runners kept for reuse
+
+
+def _runner(node):
+    """The body of a pooled greenlet running processes one after another
+    (a fresh greenlet costs far more than a switch).  ``wjob`` holds the
+    next (process, args); an idle runner waits in the hub for one."""
+    g = getcurrent()
+    hub = node._hub()
+    idle = node._idle
+    try:
+        while True:
+            job = g.wjob
+            g.wjob = None
+            if job is not None:
+                node._run(*job)
+            if len(idle) >= _MAX_IDLE:
+                return
+            idle.append(g)
+            while g.wjob is None:
+                hub.switch()
+    except BaseException:       # a late kill: this runner ends, nothing else
+        if g in idle:
+            idle.remove(g)
+
+
+def _kill_runner(proc, g):
+    if proc.exited or proc.glet is not g or g.dead:
+        return
+    if type(proc) is Process and getattr(g, "wippy_proc", None) is not proc:
+        return
+    g.throw(GreenletExit)
 
 
 class _ProcError(Exception):
