@@ -949,7 +949,10 @@ def d_setupvalue(f=_NONE, n=_NONE, v=_NONE, *_):
     elif kind == "box":
         f.__kwdefaults__[ref][0] = v
     elif kind == "env":
-        f.__globals__["_ENV_"] = v
+        g = f.__globals__
+        g["_ENV_"] = v
+        # the generated code reads globals through _ENVg, the raw get of _ENV
+        g["_ENVg"] = v.get if type(v) in TABLE_TYPES else g.get("_ENVn", {}.get)
     return name
 
 

@@ -228,6 +228,8 @@ def _class_lookup(o, mt, k):
             continue
         if th in TABLE_TYPES:
             return index(h, k), False
+        if lua_type(h) != "function":
+            return _index_value(h, k), False
         return _meta_result(h(cur, k)), False
 
 
@@ -251,7 +253,20 @@ def _index_chain(o, h, k):
             if loop >= 2000:
                 raise OpError("index", 0, None, "'__index' chain too long; possible loop")
             continue
+        if lua_type(h) != "function":
+            return _index_value(h, k)
         return _meta_result(h(o, k))
+
+
+def _index_value(h, k):
+    """An ``__index`` that is neither a table nor a function is indexed in
+    turn (with its own metatable); a failure names no variable."""
+    try:
+        return index(h, k)
+    except OpError as e:
+        if e.message is not None:
+            raise
+        raise OpError("index", 0, None, "attempt to index a %s value" % e.tname) from None
 
 
 def _index_slow(o, k):
