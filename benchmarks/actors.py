@@ -250,7 +250,7 @@ def lua_memory(app, n):
         def starting():
             for p in pids:
                 pr = node.procs.get(p)
-                if pr is not None and not pr.glet:      # not yet switched in
+                if pr is not None and not pr.started:   # its runner has not picked it up
                     return True
             return False
         while starting():

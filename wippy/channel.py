@@ -121,16 +121,18 @@ def _unqueue(sds, keep):
             pass
 
 
+_NOQ = ()      # an empty queue not made yet (reads only: it is never appended to)
+
+
 class Channel(Userdata):
     """A Go-style channel (``channel.new(size)``)."""
     __slots__ = ("cap", "buf", "closed", "recvq", "sendq", "__weakref__")
 
     def __init__(self, size=0):
         self.cap = size
-        self.buf = deque()
         self.closed = False
-        self.recvq = deque()
-        self.sendq = deque()
+        # the queues are made when first needed (an idle inbox holds none)
+        self.buf = self.recvq = self.sendq = _NOQ
 
     def __repr__(self):
         return "channel: 0x%08x" % id(self)
@@ -149,10 +151,14 @@ class Channel(Userdata):
                 return
         buf = self.buf
         if len(buf) < self.cap:
+            if buf is _NOQ:
+                buf = self.buf = deque()
             buf.append(value)
             return
         sel = _Sel()
         sd = _Sudog(sel, self, value, 0, True)
+        if self.sendq is _NOQ:
+            self.sendq = deque()
         self.sendq.append(sd)
         _wait(sel, (sd,))
         if sel.ok is None:
@@ -178,6 +184,8 @@ class Channel(Userdata):
             return None, FALSE
         sel = _Sel()
         sd = _Sudog(sel, self, None, 0, False)
+        if self.recvq is _NOQ:
+            self.recvq = deque()
         self.recvq.append(sd)
         _wait(sel, (sd,))
         return sel.value, sel.ok
@@ -195,6 +203,8 @@ class Channel(Userdata):
                 return True
         buf = self.buf
         if len(buf) < self.cap:
+            if buf is _NOQ:
+                buf = self.buf = deque()
             buf.append(value)
             return True
         return False
@@ -212,7 +222,10 @@ class Channel(Userdata):
             if sd is not None:
                 _fire(sd, value, TRUE)
                 return True
-        self.buf.append(value)
+        buf = self.buf
+        if buf is _NOQ:
+            buf = self.buf = deque()
+        buf.append(value)
         return True
 
     def deliver_and_close(self, value):
@@ -247,6 +260,8 @@ class Channel(Userdata):
         # a slot was freed in a full buffer: move a waiting sender's value in
         sd = _pop_live(self.sendq)
         if sd is not None:
+            if self.buf is _NOQ:
+                self.buf = deque()
             self.buf.append(sd.value)
             _fire(sd, None, TRUE)
 
@@ -304,9 +319,13 @@ def select_py(cases, default=False):
         ch = c.chan
         if c.send:
             sd = _Sudog(sel, ch, c.value, i, True)
+            if ch.sendq is _NOQ:
+                ch.sendq = deque()
             ch.sendq.append(sd)
         else:
             sd = _Sudog(sel, ch, None, i, False)
+            if ch.recvq is _NOQ:
+                ch.recvq = deque()
             ch.recvq.append(sd)
         sds.append(sd)
     _wait(sel, sds)
@@ -332,6 +351,8 @@ def _lua_send(ch=None, v=None, *_):
     if not ch.recvq:
         buf = ch.buf
         if len(buf) < ch.cap:
+            if buf is _NOQ:
+                buf = ch.buf = deque()
             buf.append(v)
             return TRUE
     ch.send_py(v)

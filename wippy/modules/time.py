@@ -1180,7 +1180,8 @@ class Ticker(Userdata):
         """Stop ticking (a buffered tick is discarded); True if it was running."""
         was = self.clock is not None and self.clock.cancel()
         self.clock = None
-        self.ch.buf.clear()
+        if self.ch.buf:
+            self.ch.buf.clear()
         return was
 
     def reset(self, ns):
