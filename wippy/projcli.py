@@ -71,17 +71,20 @@ def cmd_init(argv):
 # -- run ----------------------------------------------------------------------
 
 def _lua_to_display(v):
+    """A function entry's result as printed by ``-x``: the bytes of a
+    string as they are, a table as JSON, anything else by ``tostring``."""
     from .runtime.values import LuaTable
     from .runtime.ops import tostring_meta
     if isinstance(v, LuaTable):
         from .convert import to_python
         try:
-            return json.dumps(_text(to_python(v)), ensure_ascii=False, sort_keys=True)
+            return json.dumps(_text(to_python(v)), ensure_ascii=False,
+                              sort_keys=True).encode("utf-8", "replace")
         except Exception:
-            return tostring_meta(v)
+            return tostring_meta(v).encode("latin-1")
     if isinstance(v, str):
-        return _text(v)
-    return _text(tostring_meta(v))
+        return v.encode("latin-1")
+    return tostring_meta(v).encode("latin-1")
 
 
 def _text(v):
@@ -155,6 +158,7 @@ def _exec(app, target, rest, host=None):
     everything gracefully.  The exit status: a process's integer result,
     1 when the entry failed, 130 after Ctrl+C."""
     from .app import CallError
+    from .lerrors import WippyError
     e = _find_target(app, target)
     if e is None:
         _err("no entry or command '%s'" % target)
@@ -163,6 +167,13 @@ def _exec(app, target, rest, host=None):
     if e.kind not in ("function.lua", "process.lua"):
         _err("entry %s is a %s; -x runs function.lua and process.lua entries" % (e.id, e.kind))
         return 1
+    if host is not None:
+        h = app.node.hosts.get(host)
+        if h is None or not h.terminal:
+            _err("--host %s is not a terminal.host (terminal hosts: %s)" % (
+                host, ", ".join(sorted(x.id for x in app.node.hosts.values() if x.terminal))
+                or "none"))
+            return 1
     args = [_arg_value(a) for a in rest if a != "--"]
     _setup_logging()
     status = 0
@@ -198,9 +209,19 @@ def _exec(app, target, rest, host=None):
         # a terminal process talks through io; its return value is the status
         r = results[0] if results else None
         return r & 0xff if type(r) is int else 0
-    for v in results:
-        sys.stdout.write(_lua_to_display(v) + "\n")
+    if len(results) >= 2 and results[0] is None and isinstance(results[1], WippyError):
+        # ``return nil, err``: the call failed, as funcs.call sees it
+        sys.stderr.write("error: %s\n" % _text(str(results[1])))
+        return 1
     sys.stdout.flush()
+    out = getattr(sys.stdout, "buffer", None)
+    for v in results:
+        line = _lua_to_display(v) + b"\n"
+        if out is not None:
+            out.write(line)
+        else:           # a text-only stdout (captured)
+            sys.stdout.write(line.decode("utf-8", "replace"))
+    (out or sys.stdout).flush()
     return 0
 
 

@@ -144,6 +144,31 @@ entries:
         return 0
       end}
 
+  - name: raw_reader
+    kind: process.lua
+    method: main
+    modules: [io]
+    source: |
+      return {main = function()
+        io.print("ready")
+        local data = io.read(5)
+        io.print("got", data)
+        return 0
+      end}
+
+  - name: failing
+    kind: function.lua
+    method: main
+    source: |
+      return {main = function()
+        return nil, errors.new({kind = errors.INVALID, message = "no such order"})
+      end}
+  - name: bytes
+    kind: function.lua
+    method: main
+    source: |
+      return {main = function() return "a\\255b", "plain" end}
+
   - name: spawner
     kind: process.lua
     method: main
@@ -399,8 +424,70 @@ def test_unknown_entry_lists_commands(tmp_path):
         assert "Traceback" not in r.stderr
 
 
-def test_readline_does_not_block_other_processes(app):
-    """A terminal process waiting for input leaves the services running."""
+def test_x_runs_on_the_host_given_and_only_on_a_terminal_host(tmp_path):
+    root = project(tmp_path, INDEX)
+    r = wippy(root, "-x", "app:count", "--host", "app:term", "w")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == '{"first": "w", "n": 1}\n'
+    for host in ("app:procs", "app:nope"):
+        r = wippy(root, "-x", "app:count", "--host", host)
+        assert r.returncode == 1 and r.stdout == ""
+        assert r.stderr == ("wippy: --host %s is not a terminal.host (terminal hosts: "
+                            "app:term)\n" % host)
+
+
+def test_x_serves_http_while_the_entry_runs(tmp_path):
+    """-x starts the HTTP servers too: a request reaches a handler while
+    the program waits for its input."""
+    import socket
+    import urllib.request
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    root = project(tmp_path, INDEX)
+    p = subprocess.Popen([sys.executable, "-m", "wippy", "run", "-C", root, "-x", "app:reader",
+                          "-o", "app:gw:addr=127.0.0.1:%d" % port],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert p.stdout.readline() == b"ready\n"
+        with urllib.request.urlopen("http://127.0.0.1:%d/api/cart" % port, timeout=10) as r:
+            assert r.status == 200 and r.read() == b'{"items":[]}'
+        out, err = p.communicate(b"done\n", timeout=30)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.communicate()
+    assert p.returncode == 0, err
+    assert out == b"got\tdone\n" and err == b""
+
+
+def test_x_function_results_as_they_are_and_nil_err_fails(tmp_path):
+    root = project(tmp_path, INDEX)
+    r = subprocess.run([sys.executable, "-m", "wippy", "run", "-C", root, "-x", "app:bytes"],
+                       capture_output=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == b"a\xffb\nplain\n"            # a string's bytes, unchanged
+    r = wippy(root, "-x", "app:failing")
+    assert r.returncode == 1 and r.stdout == ""
+    assert r.stderr == "error: no such order\n"
+
+
+def test_project_without_lock_runs_with_the_defaults(tmp_path):
+    root = project(tmp_path, INDEX)
+    os.unlink(os.path.join(root, "wippy.lock"))
+    r = wippy(root, "count", "a")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == '{"first": "a", "n": 1}\n' and r.stderr == ""
+    r = wippy(root, "-x", "app:cli_cart", "fig")      # the services boot as well
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == '{"items": ["fig"]}\n'
+
+
+@pytest.mark.parametrize("reader", ["app:reader", "app:raw_reader"])
+def test_readline_does_not_block_other_processes(app, reader):
+    """A terminal process waiting for input (io.readline, io.read) leaves
+    the services running."""
     r, w = os.pipe()
     rf, wf = os.fdopen(r, "rb", 0), os.fdopen(w, "wb", 0)
     import io
@@ -411,7 +498,7 @@ def test_readline_does_not_block_other_processes(app):
     import threading
     res = {}
     th = threading.Thread(target=lambda: res.setdefault("r", app.run_process_main(
-        "app:reader", [], "app:t2")))
+        reader, [], "app:t2")))
     th.start()
     deadline = time.monotonic() + 5
     while b"ready" not in out.getvalue() and time.monotonic() < deadline:
