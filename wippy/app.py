@@ -135,7 +135,7 @@ class App:
         config = load_config(root, config_files, sets)
         project = load_project(root, config=config, overrides=overrides, lock_file=lock_file)
         if project.problems:
-            raise ProjectError(project.problems)
+            raise ProjectError(_with_env_problems(project))
         reg_cfg = config.get("registry") or {}
         if history is None:
             history = open_history(reg_cfg, project.root)
@@ -439,6 +439,21 @@ class App:
 
 _SHARED = {}
 _EMPTY = {}
+
+
+def _with_env_problems(project):
+    """The loader's problems and the env entries' own (duplicate names, routers
+    naming other kinds...), so one run reports them all."""
+    problems = list(project.problems)
+    if any(d.kind.startswith("env.") for d in project.entries):
+        from .envstore import prepare_boot
+        from .project import ProjectError
+        try:
+            prepare_boot(project.entries, project.root, {p.entry for p in problems if p.entry})
+        except ProjectError as e:
+            problems.extend(e.problems)
+            problems.sort(key=lambda p: (p.file or "", p.line))
+    return problems
 
 
 def _shared(key, factory):

@@ -622,11 +622,12 @@ class EnvHandler(KindHandler):
 # boot order and load-time checks
 
 
-def prepare_boot(defs, root):
+def prepare_boot(defs, root, dropped=()):
     """Check the env entries of a project and order them for boot: plain
     storages, routers (each after the storages it names), variables, then the
     other entries in their order.  Raises ProjectError listing every problem
-    (with file and line)."""
+    (with file and line).  ``dropped`` are IDs of entries the loader already
+    reported and left out: references to them are not reported again."""
     from .project import Problem, ProjectError
     by_id = {d.id: d for d in defs}
     problems = []
@@ -671,7 +672,7 @@ def prepare_boot(defs, root):
             refs = []
         for path, sid in refs:
             t = by_id.get(sid)
-            if "${" in sid:
+            if "${" in sid or sid in dropped:
                 continue
             if t is None:
                 bad(d, path, "%s: env storage %s not found" % (path, sid))

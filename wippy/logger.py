@@ -587,11 +587,20 @@ def min_level(config):
     return {-1: DEBUG, 0: INFO, 1: WARNING, 2: ERROR}.get(v, DEBUG if v < -1 else CRITICAL)
 
 
+def _encoding(config):
+    return str(((config or {}).get("logger") or {}).get("encoding") or "console").lower()
+
+
 def make_formatter(config, color=False, stacks=False):
-    enc = str(((config or {}).get("logger") or {}).get("encoding") or "console").lower()
-    if enc == "json" and not color:
+    if _encoding(config) == "json" and not color:
         return JSONFormatter(stacks)
     return ConsoleFormatter(color, stacks)
+
+
+def _check_encoding(config):
+    enc = _encoding(config)
+    if enc not in ("console", "json"):
+        _root.warning("logger.encoding %r is neither console nor json: using console", enc)
 
 
 def _install(handler, level):
@@ -628,6 +637,7 @@ def configure(config=None, verbose=False, very_verbose=False, silent=False, colo
     h = _Stream(stream if stream is not None else sys.stderr)
     h.setFormatter(make_formatter(config, color=color, stacks=very_verbose))
     _install(h, max(floor, console))
+    _check_encoding(config)
     return h
 
 
@@ -670,4 +680,5 @@ def attach_gunicorn(config=None):
     h = _GunicornHandler(target)
     h.setFormatter(make_formatter(config, stacks=target.getEffectiveLevel() <= DEBUG))
     _install(h, max(min_level(config), target.getEffectiveLevel()))
+    _check_encoding(config)
     return True

@@ -223,6 +223,32 @@ def test_malformed_line_is_reported_with_file_and_line(tmp_path, caplog):
     assert "conf/app.env:3: unterminated \" quote (line ignored)" in msgs
 
 
+def test_malformed_lines_and_failed_writes_under_wippy_run(tmp_path):
+    import json
+    write(tmp_path, "conf/app.env", "A=1\nthis is wrong\nB=\"open\nC=3\n")
+    root = env_project(tmp_path, """
+        - {name: file, kind: env.storage.file, file_path: conf/app.env}
+        - {name: a, kind: env.variable, variable: A, storage: file}
+        - {name: c, kind: env.variable, variable: C, storage: file}
+        - {name: blk, kind: env.storage.file, file_path: conf/app.env/sub/x.env,
+           auto_create: true}
+        - {name: x, kind: env.variable, variable: X, storage: blk}
+    """, """
+        local ok, err = env.set("X", "1")
+        return env.get("A") .. env.get("C") .. " " .. tostring(ok) .. " " .. err:kind()
+    """)
+    write(tmp_path, ".wippy.yaml", "logger:\n  encoding: json\n")
+    p = subprocess.run([sys.executable, "-m", "wippy", "run", "-C", root, "-x", "app:f", "-v"],
+                       capture_output=True, text=True, timeout=120)
+    assert (p.returncode, p.stdout) == (0, "13 nil Internal\n"), p.stderr
+    recs = [json.loads(line) for line in p.stderr.splitlines()]
+    assert [(r["level"], r["logger"], r["msg"]) for r in recs] == [
+        ("warn", "env", "env storage app:blk: cannot create conf/app.env/sub/x.env: "
+                        "Not a directory"),
+        ("warn", "env", "conf/app.env:2: expected KEY=VALUE (line ignored)"),
+        ("warn", "env", "conf/app.env:3: unterminated \" quote (line ignored)")]
+
+
 def test_set_keeps_other_lines_and_comments(tmp_path):
     original = "# header comment\nA=1  # about A\n\n# section\nB='two'\nexport C=3\n"
     write(tmp_path, "conf/app.env", original)
@@ -471,6 +497,35 @@ def test_missing_storage_is_a_load_problem(tmp_path):
         "src/app/_index.yaml:4: app:r: storages.0 refers to missing entry app:elsewhere"]
 
 
+def test_missing_storage_is_reported_with_the_other_env_problems(tmp_path):
+    # the loader finds the missing storage; the env checks still run on the rest, and a
+    # variable naming a router the loader left out is not reported a second time
+    root = env_project(tmp_path, """
+        - {name: mem, kind: env.storage.memory}
+        - {name: plain, kind: registry.entry}
+        - {name: v, kind: env.variable, variable: V, storage: nowhere}
+        - {name: r1, kind: env.storage.router, storages: [mem, plain]}
+        - {name: r2, kind: env.storage.router, storages: [mem, gone]}
+        - {name: w, kind: env.variable, variable: W, storage: r2}
+        - {name: a, kind: env.variable, variable: DUP, storage: mem}
+        - {name: b, kind: env.variable, variable: DUP, storage: mem}
+    """, "return 1")
+    expected = [
+        "src/app/_index.yaml:5: app:v: storage refers to missing entry app:nowhere",
+        "src/app/_index.yaml:6: app:r1: storages: app:plain is a registry.entry, "
+        "not an env storage",
+        "src/app/_index.yaml:7: app:r2: storages.1 refers to missing entry app:gone",
+        "src/app/_index.yaml:10: app:b: variable name DUP is already used by app:a "
+        "(src/app/_index.yaml:9)"]
+    with pytest.raises(ProjectError) as ei:
+        App.open(root)
+    assert [str(p) for p in ei.value.problems] == expected
+    p = subprocess.run([sys.executable, "-m", "wippy", "run", "-C", root, "-x", "app:f"],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode != 0 and "Traceback" not in p.stderr
+    assert p.stderr.splitlines()[-4:] == expected, p.stderr
+
+
 def test_cli_reports_bad_env_definitions_without_traceback(tmp_path):
     root = env_project(tmp_path, """
         - {name: mem, kind: env.storage.memory}
@@ -569,6 +624,30 @@ def test_config_logging_example_runs_from_the_command_line():
     greeted = [l for l in lines if "greeting" in l and '"request":' in l]
     assert len(greeted) == 2 and '"greeting": "Howdy"' in greeted[1]
     assert any("refused" in l and '"variable": "LISTEN_PORT"' in l for l in lines)
+
+
+def test_config_logging_example_json_encoding():
+    import json
+    p = run_example("-v", "--set", "logger.encoding=json", env={"DEPLOY_REGION": "us-east"})
+    assert p.returncode == 0, (p.stdout, p.stderr)
+    assert p.stdout.startswith("settings: app=Config Demo port=9090 region=us-east\n")
+    recs = [json.loads(line) for line in p.stderr.splitlines()]
+    for r in recs:
+        assert {"level", "ts", "logger", "msg"} <= set(r), r
+    lua = [r for r in recs if r["logger"].startswith("lua.")]
+    assert all(r["pid"] and r["location"].startswith("app:") for r in lua), lua
+    started = next(r for r in lua if r["msg"] == "started")
+    assert (started["logger"], started["level"], started["port"], started["region"],
+            started["app"]) == ("lua.greeter", "info", 9090, "us-east", "Config Demo")
+    greeted = [r for r in lua if r["msg"] == "greeting"]
+    assert [(r["level"], r["request"], r["greeting"], r["who"]) for r in greeted] == [
+        ("debug", 1, "Hello", "ada"), ("debug", 2, "Howdy", "ada")]
+    refused = next(r for r in lua if r["msg"] == "refused")
+    assert (refused["logger"], refused["level"], refused["variable"], refused["kind"]) == (
+        "lua.cli", "warn", "LISTEN_PORT", "PermissionDenied")
+    # -c: coloured console lines whatever the encoding, at info (no debug lines)
+    p = run_example("--set", "logger.encoding=json", "-c")
+    assert p.returncode == 0 and "\x1b[" in p.stderr and "greeting" not in p.stderr
 
 
 def test_config_logging_example_in_process(capfd, monkeypatch):
