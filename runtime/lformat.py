@@ -7,15 +7,16 @@ two digits each.  Errors appear lazily, item by item, exactly where C raises
 them: the "no value" check of an item comes before its syntax check.
 
 Each format string is parsed once and cached.  When every item of a format
-has a Python ``%`` equivalent that is exact for the argument types actually
-passed (ints for ``%d``, finite floats for ``%f``, strings for ``%s`` ...),
-a generated function checks those types and formats all arguments with one
-Python ``%`` operation (one f-string when every item is a bare ``%d``/``%s``
-or a ``%q`` of a string: cheaper still); any other argument falls back to the
-item-by-item interpreter, which emulates printf itself (integer precision,
-``#``, the two's complement of ``%x`` on negative numbers, ``inf``/``-nan``,
-``%a``).  ``format`` itself is one cache lookup and one call of that
-function.
+has an exact Python form for the argument types actually passed (ints for
+``%d``, finite floats for ``%f``, strings for ``%s`` ...), generated code
+checks those types and builds the result with one f-string of per-item
+expressions (``str``/``ljust``/``zfill`` of ints and strings; a ``%`` of
+the item's spec for the rest) or, when every item is a ``%`` one, one Python
+``%`` operation; any other argument falls back to the item-by-item
+interpreter, which emulates printf itself (integer precision, ``#``, the
+two's complement of ``%x`` on negative numbers, ``inf``/``-nan``, ``%a``).
+The code of ``format`` itself is generated too: the hot format strings'
+checks and expressions are inlined in it (see the section at the end).
 
 ``%q`` is Lua 5.3.6's: integers with ``%d`` (``math.mininteger`` in hex),
 floats in hexadecimal (``0x1p+0``) -- and, as 5.3.6 really does, ``inf``,
@@ -429,28 +430,39 @@ def _fast_item(it, a):
     return None
 
 
-def _args(fixed, rest):
-    """The argument tuple a generated function was called with: its fixed
-    parameters minus the trailing defaults (NOARG), then the rest."""
-    fixed = list(fixed)
-    while fixed and fixed[-1] is NOARG:
-        fixed.pop()
-    return tuple(fixed) + rest
+def _strip(args):
+    """``args`` without the trailing NOARGs that stand for absent arguments
+    (parameters left at their default)."""
+    n = len(args)
+    while n and args[n - 1] is NOARG:
+        n -= 1
+    return args[:n]
+
+
+# names the generated code reads (module globals: the code of ``format``
+# runs with them)
+_DQ, _BS, _NUL, _PLUS, _SPACE, _MASK = '"', "\\", "\0", "+", " ", _MASK64
+_chr = chr
+_qspecial = _QUOTE_RX.search
 
 
 class _Subst(ast.NodeTransformer):
-    def __init__(self, node):
-        self.node = node
+    """Replace the names of ``nodes`` (name -> expression) by the nodes."""
+
+    def __init__(self, nodes):
+        self.nodes = nodes
 
     def visit_Name(self, n):
-        return self.node if n.id == "_RESULT_" else n
+        return self.nodes.get(n.id, n)
 
 
-def _make_fast(items):
-    """A function ``f(*args)`` formatting with one f-string of the items'
-    texts (the items without a cheap text each formatted with its own
-    ``%``) or, when no item has a cheap text, with one Python ``%``; None
-    when some item has no exact Python form."""
+def _fast_code(items):
+    """(guards, result, n) for a format: the source of the guards on the
+    arguments ``a0`` .. ``a<n-1>`` and the expression (an ast node) giving
+    the formatted text when they hold -- one f-string of the items' texts
+    (the items without a cheap text each formatted with its own ``%``) or,
+    when no item has a cheap text, one Python ``%``.  None when some item
+    has no exact Python form."""
     guards = []
     fast = []
     for it in items:
@@ -463,7 +475,8 @@ def _make_fast(items):
             return None
         guards.append(f[0])
         fast.append(f)
-    names = ["a%d" % i for i in range(len(fast))]
+    if not fast:
+        return [], ast.Constant("".join(items)), 0
     if all(f[1] is None for f in fast):
         specs = iter(fast)
         pyfmt = "".join(p.replace("%", "%%") if type(p) is str else next(specs)[2]
@@ -472,32 +485,46 @@ def _make_fast(items):
             expr = "%r %% %s" % (pyfmt, fast[0][3])
         else:
             expr = "%r %% (%s,)" % (pyfmt, ", ".join(f[3] for f in fast))
-        result = ast.parse(expr, mode="eval").body
-    else:
-        values = []
-        specs = iter(fast)
-        for p in items:
-            if type(p) is str:
-                values.append(ast.Constant(p))
-                continue
-            f = next(specs)
-            text = f[1] if f[1] is not None else "%r %% %s" % (f[2], f[3])
-            values.append(ast.FormattedValue(ast.parse(text, mode="eval").body, -1, None))
-        result = ast.JoinedStr(values)
-    # parameters default to NOARG so that a missing argument fails its
-    # guard; Lua ignores extra arguments (*rest)
-    src = ["def fast(%s*rest):" % "".join(n + "=NOARG, " for n in names),
-           "    if %s:" % " and ".join(guards),
-           "        return _RESULT_",
-           "    return _interpret(ITEMS, _args((%s), rest))"
-           % "".join(n + ", " for n in names)]
-    tree = ast.fix_missing_locations(_Subst(result).visit(ast.parse("\n".join(src))))
-    ns = {"ITEMS": items, "_interpret": _interpret, "_tostr": _tostr, "_chr": chr,
-          "_DQ": '"', "_BS": "\\", "_NUL": "\0", "_PLUS": "+", "_SPACE": " ",
-          "_MASK": _MASK64, "_qspecial": _QUOTE_RX.search, "NOARG": NOARG,
-          "_args": _args}
+        return guards, ast.parse(expr, mode="eval").body, len(fast)
+    values = []
+    specs = iter(fast)
+    for p in items:
+        if type(p) is str:
+            values.append(ast.Constant(p))
+            continue
+        f = next(specs)
+        text = f[1] if f[1] is not None else "%r %% %s" % (f[2], f[3])
+        values.append(ast.FormattedValue(ast.parse(text, mode="eval").body, -1, None))
+    return guards, ast.JoinedStr(values), len(fast)
+
+
+def _build(src, results, ns):
+    """Compile ``src`` with the names ``_R<k>_`` replaced by the expressions
+    ``results[k]``; the namespace it ran in."""
+    nodes = {"_R%d_" % k: r for k, r in enumerate(results)}
+    tree = ast.fix_missing_locations(_Subst(nodes).visit(ast.parse(src)))
     exec(compile(tree, "<format>", "exec"), ns)
-    return ns["fast"]
+    return ns
+
+
+def _make_fast(items, code):
+    """The function formatting ``items`` (its fast code ``code``) from the
+    arguments ``format`` passes it: always its NOARG-padded fixed ones."""
+    guards, result, n = code
+    # every such function takes _NFIXED arguments: format calls it with
+    # exactly those when there are no more
+    names = "".join("a%d=NOARG, " % k for k in range(max(n, _NFIXED)))
+    src = ["def fast(%s*rest):" % names]
+    if guards:
+        src.append("    if %s:" % " and ".join(guards))
+        src.append("        return _R0_")
+        src.append("    return _interpret(ITEMS, _strip((%s) + rest))"
+                   % "".join("a%d, " % k for k in range(max(n, _NFIXED))))
+    else:
+        src.append("    return _R0_")
+    ns = dict(globals())
+    ns["ITEMS"] = items
+    return _build("\n".join(src), [result], ns)["fast"]
 
 
 _CACHE = {}
@@ -505,26 +532,121 @@ _CACHE_MAX = 2048
 
 
 def _compile(fmt):
+    """The function of a format string (cached); a format that has a fast
+    form becomes a candidate for ``format``'s own code (_HITS)."""
     if len(_CACHE) >= _CACHE_MAX:
         _CACHE.clear()
+        _HITS.clear()
+        _CODE.clear()
     items = _parse(fmt)
-    if all(type(it) is str for it in items):
-        text = "".join(items)
-        f = lambda *args: text
+    code = _fast_code(items)
+    if code is None:
+        f = lambda *args: _interpret(items, _strip(args))
     else:
-        f = _make_fast(items)
-        if f is None:
-            f = lambda *args: _interpret(items, args)
+        f = _make_fast(items, code)
+        if code[2] <= _NFIXED:
+            _HITS[fmt] = _HOT_AFTER
+            _CODE[fmt] = code
     _CACHE[fmt] = f
     return f
 
 
-def format(fmt=NOARG, *args):
-    """``string.format(fmt, ...)``: one cache lookup (only strings are keys)
-    and one call of the format's generated function."""
-    f = _CACHE.get(fmt)
+# --------------------------------------------------------------------------
+# string.format itself
+#
+# ``format`` is one function whose code is generated: it starts with the
+# guards and expressions of the hot formats (up to _HOT_MAX), selected by
+# the identity of the format string -- a constant of the calling code, so
+# the same object at every call -- and otherwise looks the string up in
+# _CACHE and calls the function there.  A format with a fast form called
+# _HOT_AFTER times through the lookup is added to the code: a call of a hot
+# format is then one Python frame.  The function object never changes (the
+# string library holds it), only its ``__code__``; its parameters, the same
+# in every version, are the format and _NFIXED arguments defaulting to
+# NOARG, then the rest.
+
+_NFIXED = 6                 # arguments a hot format can use
+_HOT_MAX = 8
+_HOT_AFTER = 32
+_HITS = {}                  # candidate format -> calls left before it is hot
+_CODE = {}                  # candidate format -> its fast code
+_HOT = []                   # (format object, fast code) in format's code
+_ROOM = True                # len(_HOT) < _HOT_MAX
+
+_PARAMS = "".join(", a%d=NOARG" % k for k in range(_NFIXED))
+_ARGS = ", ".join("a%d" % k for k in range(_NFIXED))
+_TEMPLATE = """
+def format(fmt=NOARG%s, *rest):
+%s    f = _CACHE.get(fmt)
     if f is None:
-        if type(fmt) is not str:
-            fmt = check_str(fmt, 1, "format")
-        f = _CACHE.get(fmt) or _compile(fmt)
-    return f(*args)
+        f = _first_call(fmt)
+    elif _ROOM:
+        n = _HITS.get(fmt)
+        if n is not None:
+            if n:
+                _HITS[fmt] = n - 1
+            else:
+                _make_hot(fmt)
+    if rest:
+        return f(%s, *rest)
+    return f(%s)
+"""
+
+
+def _format_code():
+    """The code object of ``format`` for the current _HOT list."""
+    chain = []
+    for k, (fmt, (guards, result, n)) in enumerate(_HOT):
+        globals()["_hk%d" % k] = fmt
+        chain.append("    %s fmt is _hk%d:\n" % ("elif" if k else "if", k))
+        if guards:
+            chain.append("        if %s:\n            return _R%d_\n"
+                         % (" and ".join(guards), k))
+        else:
+            chain.append("        return _R%d_\n" % k)
+    src = _TEMPLATE % (_PARAMS, "".join(chain), _ARGS, _ARGS)
+    ns = _build(src, [code[1] for _fmt, code in _HOT], dict(globals()))
+    return ns["format"].__code__
+
+
+def _first_call(fmt):
+    """The function of a format string not in _CACHE (a string, or a number
+    converted to one; anything else is refused)."""
+    if type(fmt) is not str:
+        fmt = check_str(fmt, 1, "format")
+        return _CACHE.get(fmt) or _compile(fmt)
+    return _compile(fmt)
+
+
+def _make_hot(fmt):
+    """Add ``fmt`` (this very object) to the code of ``format``.  The
+    count starts again: another call site may pass another string object
+    with the same text (or this one's guards may fail: then it is in the
+    code already)."""
+    global _ROOM
+    _HITS[fmt] = _HOT_AFTER
+    code = _CODE.get(fmt)
+    if code is None or any(h[0] is fmt for h in _HOT) or len(_HOT) >= _HOT_MAX:
+        return
+    _HOT.append((fmt, code))
+    _ROOM = len(_HOT) < _HOT_MAX
+    format.__code__ = _format_code()
+
+
+def _reset_hot():
+    """Forget the hot formats (format back to its first code)."""
+    global _ROOM
+    del _HOT[:]
+    _HITS.clear()
+    _CODE.clear()
+    _CACHE.clear()
+    _ROOM = True
+    format.__code__ = _format_code()
+
+
+def format(fmt=NOARG, *args):
+    """``string.format(fmt, ...)`` (its code is replaced just below)."""
+
+
+format.__defaults__ = (NOARG,) * (_NFIXED + 1)
+format.__code__ = _format_code()
