@@ -1421,7 +1421,13 @@ class Generator:
                 and_(ast.Compare(left=call("_type", meta_index), ops=[ast.In()],
                                  comparators=[N("TABLE_TYPES")]),
                      isnot(get(N(htmp)), C(None)))]))
-            fn = ifexp(ast.BoolOp(op=ast.Or(), values=[plain, inst]), N(ftmp),
+            # userdata (channels, messages, requests...): its class's methods
+            utmp = self.fs.temp()
+            udata = and_(isnot(ast.NamedExpr(target=S(utmp), value=ast.Call(
+                             func=ast.Attribute(value=N("_UDM"), attr="get", ctx=_LOAD),
+                             args=[call("_type", o)], keywords=[])), C(None)),
+                         isnot(get(N(utmp)), C(None)))
+            fn = ifexp(ast.BoolOp(op=ast.Or(), values=[plain, inst, udata]), N(ftmp),
                        call("index", o, key))
             node = ast.Call(func=fn, args=[o] + self.args(e.args), keywords=[])
             return self.stamp(node, e)

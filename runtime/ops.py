@@ -87,9 +87,16 @@ _MISS = object()
 _POPULATED = []
 
 
+# Userdata class -> the table of its methods (its metatable's __index), for
+# the method-call fast path of generated code (filled by ``index``)
+_UDM = {}
+
+
 def classes_changed():
     """Drop every metatable lookup cache (a class table changed)."""
     CLASS_VERSION[0] += 1
+    if _UDM:
+        _UDM.clear()
     if _POPULATED:
         for mt in _POPULATED:
             mt.ic = EMPTY_IC
@@ -196,7 +203,17 @@ def index(o, k):
         h = mt.get("__index")
         th = type(h)
         if th is LuaTable or (th is LuaClassTable and h.meta is None):
+            _UDM[type(o)] = h
             return h.get(k)
+    elif type(o) is str:
+        # a string method: the string metatable's __index table
+        mt = _type_metas.get("string")
+        if mt is not None:
+            h = mt.get("__index")
+            if type(h) in TABLE_TYPES:
+                v = h.get(k)
+                if v is not None:
+                    return v
     return _index_slow(o, k)
 
 
@@ -1150,7 +1167,7 @@ def helper_globals():
     g = {
         "__builtins__": {}, "LuaTable": LuaTable, "LuaMetaTable": LuaMetaTable,
         "TABLE_TYPES": TABLE_TYPES, "TRUE": TRUE, "_CV": CLASS_VERSION, "_MISS": _MISS, "FALSE": FALSE,
-        "MAXINT": MAXINT, "MININT": MININT, "fmt_float": fmt_float,
+        "MAXINT": MAXINT, "MININT": MININT, "fmt_float": fmt_float, "_UDM": _UDM,
         "_pystr": str, "_type": type, "_tuple": tuple, "_range": range, "_len": len,
         "int": int, "float": float, "str": str, "_isinstance": isinstance,
     }

@@ -43,8 +43,8 @@ class Payload(Userdata):
     __slots__ = ("value", "format")
 
     def __init__(self, value, fmt="lua/any", copy=True):
-        if fmt == "lua/any" and copy:
-            value = _copy(value)
+        if copy and fmt == "lua/any" and type(value) not in _SCALARS:
+            value = copy_value(value)
         self.value = value
         self.format = fmt
 
@@ -111,6 +111,9 @@ def _check(p, name):
 
 
 def _p_data(p=None, *_):
+    if type(p) is Payload and p.format == "lua/any":    # the usual case, inline
+        v = p.value
+        return v if type(v) in _SCALARS else copy_value(v)
     _check(p, "data")
     try:
         return p.data()

@@ -75,10 +75,20 @@ def _m(m, name):
     return m
 
 
+def _m_topic(m=None, *_):
+    return m.topic if type(m) is Message else _m(m, "topic").topic
+
+
+def _m_from(m=None, *_):
+    return m.sender if type(m) is Message else _m(m, "from").sender
+
+
+def _m_payload(m=None, *_):
+    return m.payload if type(m) is Message else _m(m, "payload").payload
+
+
 Message.lua_meta = LuaTable({
-    "__index": LuaTable({"topic": lambda m=None, *_: _m(m, "topic").topic,
-                         "from": lambda m=None, *_: _m(m, "from").sender,
-                         "payload": lambda m=None, *_: _m(m, "payload").payload}),
+    "__index": LuaTable({"topic": _m_topic, "from": _m_from, "payload": _m_payload}),
     "__name": "message",
     "__tostring": lambda m, *_: "message(%s)" % m.topic})
 
