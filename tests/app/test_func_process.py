@@ -193,6 +193,23 @@ entries:
         process.send(m:from(), "back", parent_word .. n .. m:payload():data())
       end}
 
+  - name: fails_softly          # `return nil, err`: an abnormal exit
+    kind: process.lua
+    method: main
+    source: |
+      return {main = function(msg)
+        return nil, errors.new({kind = errors.INVALID, message = msg or "soft failure"})
+      end}
+  - name: watcher
+    kind: process.lua
+    method: main
+    source: |
+      return {main = function()
+        process.spawn_monitored("app:fails_softly", "app:procs", "bad input")
+        local ev = process.events():receive()
+        return ev.kind .. "|" .. tostring(ev.result.error) .. "|" .. tostring(ev.result.value)
+      end}
+
   - name: names
     kind: process.lua
     method: main
@@ -567,3 +584,14 @@ def test_http_202_with_background_work(app):
             break
         time.sleep(0.05)
     assert "from-bg" in data(app.call("app:ask")[0])["items"]
+
+
+def test_process_returning_nil_err_exits_abnormally(app, tmp_path):
+    r = app.run_process_main("app:watcher", [])[0]
+    assert r.startswith("pid.exit|") and "bad input" in r and r.endswith("|nil")
+    with pytest.raises(CallError) as ei:
+        app.run_process_main("app:fails_softly", [])
+    assert "soft failure" in str(ei.value.error)
+    root = project(tmp_path / "p", INDEX)
+    res = wippy(root, "-x", "app:fails_softly")
+    assert res.returncode == 1 and "soft failure" in res.stderr and res.stdout == ""
