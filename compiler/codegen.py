@@ -402,7 +402,12 @@ class Generator:
         body.extend(self.flag_updates(params))
         body.extend(self.block(fnode.body.body))
         if not body or not isinstance(body[-1], ast.Return):
-            body.append(ast.Return(value=ast.Tuple(elts=[], ctx=_LOAD)))
+            # at the line of 'end', where Lua puts a function's final return
+            ret = ast.Return(value=ast.Tuple(elts=[], ctx=_LOAD))
+            if fnode.end_line:
+                ret.lineno = ret.end_lineno = fnode.end_line
+                ret.col_offset, ret.end_col_offset = 0, 1
+            body.append(ret)
         args = ast.arguments(
             posonlyargs=[],
             args=[ast.arg(arg=v.pyname) for v in params],

@@ -36,7 +36,6 @@ import ctypes
 import gc
 import linecache
 import sys
-import threading
 import weakref
 
 from .values import (LuaTable, LuaError, Userdata, TABLE_TYPES, TRUE, FALSE, tostring,
@@ -1017,7 +1016,10 @@ def d_setmetatable(v=_NONE, mt=_NONE, *_):
     if isinstance(v, Userdata):
         cls = type(v)
         if cls.lua_meta is not mt:
-            rt_error("cannot change the metatable of a %s userdata" % cls.__name__)
+            # userdata metatables belong to their Python class (ops)
+            name = cls.lua_meta.get("__name") if cls.lua_meta is not None else None
+            rt_error("cannot change the metatable of a %s userdata" % (
+                name if type(name) is str else "host"))
         return v
     if mt is not None:
         _ops.mark_class(mt)
@@ -1059,42 +1061,73 @@ def d_setuservalue(u=_NONE, v=_NONE, *_):
 # --------------------------------------------------------------------------
 # traceback
 
-def _tb_label(levels, i):
+def _global_name(fn, loaded):
+    """Lua 5.3's ``pushglobalfuncname``: the name under which ``fn`` is
+    found in ``package.loaded`` (two levels deep, ``_G.`` dropped)."""
+    if fn is None or type(loaded) not in TABLE_TYPES:
+        return None
+    for k, v in loaded.items():
+        if type(k) is not str:
+            continue
+        if v is fn:
+            return k
+        if type(v) in TABLE_TYPES:
+            for k2, v2 in v.items():
+                if v2 is fn and type(k2) is str:
+                    return k2 if k == "_G" else "%s.%s" % (k, k2)
+    return None
+
+
+def _tb_label(levels, i, loaded=None):
+    """Lua 5.3's ``pushfuncname``: a global name, else the name the calling
+    code gives (``local 'f'``, ``method 'm'``...), else main chunk or
+    ``function <src:line>``."""
     lv = levels[i]
     if lv.kind == "c":
         if lv.qual:
             return "function '%s'" % lv.qual
-        return "?"
+        name, namewhat = _call_name(levels, i) if lv.frame is not None else (None, "")
+        return "%s '%s'" % (namewhat, name) if namewhat else "?"
+    name = _global_name(_frame_func(lv.frame), loaded) if loaded is not None else None
+    if name is not None:
+        return "function '%s'" % name
+    name, namewhat = _call_name(levels, i)
+    if namewhat:
+        return "%s '%s'" % (namewhat, name)
     code = lv.frame.f_code
-    src = short_src(code.co_filename)
-    return function_label(code.co_name, src, code.co_firstlineno)
+    meta = _code_meta(code)
+    if meta is None or meta.is_main:
+        return function_label(code.co_name, short_src(code.co_filename), code.co_firstlineno)
+    return "function <%s:%d>" % (short_src(code.co_filename), meta.linedefined)
 
 
-def _traceback_text(levels, level):
+def _traceback_text(levels, level, loaded=None):
     out = []
     for i in range(max(level, 0), len(levels)):
         lv = levels[i]
         if lv.kind == "lua":
             out.append("\t%s:%d: in %s" % (short_src(lv.frame.f_code.co_filename),
-                                           _level_line(lv), _tb_label(levels, i)))
+                                           _level_line(lv), _tb_label(levels, i, loaded)))
         else:
-            out.append("\t[C]: in %s" % _tb_label(levels, i))
+            out.append("\t[C]: in %s" % _tb_label(levels, i, loaded))
     return "\n".join(["stack traceback:"] + lua_traceback_lines(out))
 
 
-def d_traceback(*args):
-    co, args, off = _getthread(args)
-    msg = args[0] if args else None
-    if msg is not None and type(msg) not in (str, int, float):
-        return msg
-    lvarg = args[1] if len(args) > 1 else None
-    default = 1 if co is None or co is (_co._state.current or _co._state.main) else 0
-    level = default if lvarg is None else _level_arg(lvarg, off + 2, "traceback")
-    levels = _thread_levels(co, sys._getframe())
-    text = _traceback_text(levels, level)
-    if msg is not None:
-        return tostring(msg) + "\n" + text
-    return text
+def _make_traceback(getregistry):
+    def d_traceback(*args):
+        co, args, off = _getthread(args)
+        msg = args[0] if args else None
+        if msg is not None and type(msg) not in (str, int, float):
+            return msg
+        lvarg = args[1] if len(args) > 1 else None
+        default = 1 if co is None or co is (_co._state.current or _co._state.main) else 0
+        level = default if lvarg is None else _level_arg(lvarg, off + 2, "traceback")
+        levels = _thread_levels(co, sys._getframe())
+        text = _traceback_text(levels, level, getregistry().get("_LOADED"))
+        if msg is not None:
+            return tostring(msg) + "\n" + text
+        return text
+    return d_traceback
 
 
 # --------------------------------------------------------------------------
@@ -1114,11 +1147,12 @@ class _Hook:
         self.thread = thread
 
 
-_hooks = {}             # OS thread id -> _Hook
+_hooks = {}             # Lua thread (coroutine; _co._state.main) -> _Hook
+_cstate = _co._state
 
 
 def _local_trace(frame, event, arg):
-    hook = _hooks.get(threading.get_ident())
+    hook = _hooks.get(_cstate.current or _cstate.main)
     if hook is None:
         return None
     if event == "line":
@@ -1136,9 +1170,19 @@ def _local_trace(frame, event, arg):
     return _local_trace
 
 
+def _drop_dead_hooks():
+    """Forget the hooks of finished coroutines; uninstall the trace function
+    when no hook is left."""
+    for k in [k for k in _hooks if k.status == "dead"]:
+        del _hooks[k]
+    if not _hooks:
+        sys.settrace(None)
+
+
 def _global_trace(frame, event, arg):
-    hook = _hooks.get(threading.get_ident())
+    hook = _hooks.get(_cstate.current or _cstate.main)
     if hook is None:
+        _drop_dead_hooks()
         return None
     code = frame.f_code
     if code.co_filename in LUA_FILES:
@@ -1160,7 +1204,7 @@ def _global_trace(frame, event, arg):
 
 def _c_trace(frame, event, arg):
     if event == "return":
-        hook = _hooks.get(threading.get_ident())
+        hook = _hooks.get(_cstate.current or _cstate.main)
         if hook is not None and hook.ret:
             hook.fn("return", None)
     return _c_trace
@@ -1170,12 +1214,16 @@ _HOOK_CODES.update((_local_trace.__code__, _global_trace.__code__, _c_trace.__co
 
 
 def d_sethook(*args):
+    """Hooks belong to a Lua thread, as in Lua (a coroutine does not inherit
+    the hook of the thread that created or resumed it).  One trace function
+    serves them all; it is installed while any thread has a hook."""
     co, args, off = _getthread(args)
+    running = _cstate.current or _cstate.main
+    key = running if co is None else co
     fn = args[0] if args else None
-    tid = threading.get_ident()
     if fn is None:
-        _hooks.pop(tid, None)
-        sys.settrace(None)
+        _hooks.pop(key, None)
+        _drop_dead_hooks()
         return None
     mask = args[1] if len(args) > 1 else _NONE
     smask = tostr(mask)
@@ -1186,18 +1234,28 @@ def d_sethook(*args):
     count = 0 if count is None else _int_arg(count, off + 3, "sethook")
     mask = "".join(c for c in "crl" if c in smask)
     if not mask and count <= 0:
-        _hooks.pop(tid, None)
-        sys.settrace(None)
+        _hooks.pop(key, None)
+        _drop_dead_hooks()
         return None
-    hook = _Hook(fn, mask, max(count, 0), co)
-    _hooks[tid] = hook
+    hook = _Hook(fn, mask, max(count, 0), key)
+    _hooks[key] = hook
     sys.settrace(_global_trace)
-    # the functions already running trace their lines and returns from now on
-    me = sys._getframe()
-    if hook.ret:
-        me.f_trace_lines = False
-        me.f_trace = _c_trace
-    f = me.f_back
+    # the functions already running in that thread trace their lines and
+    # returns from now on
+    if key is running:
+        me = sys._getframe()
+        if hook.ret:
+            me.f_trace_lines = False
+            me.f_trace = _c_trace
+        f = me.f_back
+    elif key is _cstate.main:
+        import greenlet
+        g = greenlet.getcurrent()
+        while g.parent is not None:
+            g = g.parent
+        f = g.gr_frame
+    else:
+        f = key.glet.gr_frame if key.glet is not None else None
     while f is not None:
         if f.f_code.co_filename in LUA_FILES:
             f.f_trace = _local_trace
@@ -1208,7 +1266,8 @@ def d_sethook(*args):
 
 
 def d_gethook(*args):
-    hook = _hooks.get(threading.get_ident())
+    co, _, _ = _getthread(args)
+    hook = _hooks.get(co if co is not None else (_cstate.current or _cstate.main))
     if hook is None:
         return (None, "", 0)
     return (hook.fn, hook.mask, hook.count)
@@ -1258,8 +1317,19 @@ def make_debug_lib(state=None):
     if state is not None:
         registry[1] = _co._state.main
         registry[2] = state.G
+
+    def d_getregistry(*_):
+        if state is not None and "_LOADED" not in registry:
+            pkg = state.G.get("package")
+            if type(pkg) in TABLE_TYPES:
+                if pkg.get("loaded") is not None:
+                    registry["_LOADED"] = pkg.get("loaded")
+                if pkg.get("preload") is not None:
+                    registry["_PRELOAD"] = pkg.get("preload")
+        return registry
+    lib["getregistry"] = d_getregistry
     lib["debug"] = _make_debug(state)
-    lib["traceback"] = d_traceback
+    lib["traceback"] = _make_traceback(d_getregistry)
     lib["getinfo"] = d_getinfo
     lib["getlocal"] = d_getlocal
     lib["setlocal"] = d_setlocal
@@ -1273,15 +1343,4 @@ def make_debug_lib(state=None):
     lib["setuservalue"] = d_setuservalue
     lib["sethook"] = d_sethook
     lib["gethook"] = d_gethook
-
-    def d_getregistry(*_):
-        if state is not None and "_LOADED" not in registry:
-            pkg = state.G.get("package")
-            if type(pkg) in TABLE_TYPES:
-                if pkg.get("loaded") is not None:
-                    registry["_LOADED"] = pkg.get("loaded")
-                if pkg.get("preload") is not None:
-                    registry["_PRELOAD"] = pkg.get("preload")
-        return registry
-    lib["getregistry"] = d_getregistry
     return lib

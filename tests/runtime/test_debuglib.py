@@ -89,6 +89,28 @@ def test_no_trace_function_without_a_hook():
     assert sys.gettrace() is before
 
 
+def test_hooks_of_finished_coroutines_are_dropped():
+    # a hook belongs to its coroutine; once every hooked coroutine is dead
+    # the trace function goes away
+    st = LuaState(use_cache=False)
+    st.G["tracing"] = lambda *a: sys.gettrace() is not None
+    try:
+        r = st.execute(
+            "local n = 0\n"
+            "local co = coroutine.wrap(function()\n"
+            "  debug.sethook(function() n = n + 1 end, 'l')\n"
+            "  local a = 1\n"
+            "end)\n"
+            "co()\n"
+            "local inside = n\n"
+            "local function f() local b = 2 end f() f()\n"
+            "return inside, n, tracing(), debug.gethook()", "dbg.lua")
+    finally:
+        sys.settrace(None)
+    assert r[0] == 2 and r[1] == 2          # lines 4 and 5 of the coroutine only
+    assert r[2] is False and r[3] is None
+
+
 def test_hook_counts_lines_of_running_function():
     r = run("local n = 0\n"
             "debug.sethook(function(ev, line) n = n + 1 end, 'l')\n"
@@ -176,3 +198,13 @@ def test_getinfo_on_a_suspended_coroutine_and_a_dead_one():
             "coroutine.resume(co)\n"
             "return before, top, lua, debug.getinfo(co, 0), debug.traceback(co)\n")
     assert r == (None, "yield", "Lua", None, "stack traceback:")
+
+
+def test_userdata_keeps_its_metatable():
+    # a userdata's metatable is that of its kind (FILE*): setting the same
+    # one is allowed, another one is a Lua error naming the kind
+    r = run("local mt = debug.getmetatable(io.stdout)\n"
+            "return debug.setmetatable(io.stdout, mt) == io.stdout,\n"
+            "       pcall(debug.setmetatable, io.stdout, {})", standalone=True)
+    assert r[0].value is True and r[1].value is False
+    assert r[2] == "cannot change the metatable of a FILE* userdata"
