@@ -103,14 +103,14 @@ class App:
     def env_lookup(self, name):
         """The value of ``${env:NAME}``: a registered ``env.variable`` (public
         name or entry ID) gives its storage's value, else its default (see
-        envstore.py); a name no variable claims falls back to the process
-        environment."""
+        envstore.py).  Never a raw OS variable: an OS value is reached by
+        registering a variable on an ``env.storage.os`` storage."""
         h = self.__dict__.get("env_handler")
         if h is not None:
             known, v = h.lookup(name)
             if known:
                 return v
-        return os.environ.get(name)
+        return None
 
     def decode_entry(self, entry):
         """The entry as kind handlers see it: ``${...}`` placeholders of its

@@ -1038,7 +1038,7 @@ class _Loader:
     # -- stage 6 + 7: references and validation
 
     def validate(self) -> None:
-        env_names = set(os.environ)
+        env_names = set()       # ${env:NAME} names registered variables, never OS ones
         for e in self.entries:
             if e.kind == "env.variable":
                 env_names.add(e.id)
@@ -1100,8 +1100,10 @@ class _Loader:
                     for name, default in _env_placeholders(v):
                         if default is None and name not in names:
                             path = f"{prefix}{k}"
-                            self.entry_problem(e, path, f"{e.id}: {path}: environment variable "
-                                                        f"{name!r} is not set and has no default")
+                            self.entry_problem(e, path, f"{e.id}: {path}: no env.variable "
+                                                        f"{name!r} and no default (OS variables "
+                                                        f"are reached through an env.variable "
+                                                        f"on an env.storage.os)")
             elif isinstance(v, (dict, list)):
                 self.check_env(e, v, f"{prefix}{k}.", names)
 

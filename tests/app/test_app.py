@@ -432,7 +432,15 @@ def test_handlers_see_interpolated_data_registry_keeps_raw(monkeypatch):
     a = App(".")
     a.registry.add_handler(Rec())
     monkeypatch.setenv("WIPPY_T_ADDR", "127.0.0.1:9999")
+    monkeypatch.setenv("WIPPY_T_RAW", "never seen")
     monkeypatch.delenv("WIPPY_T_MISSING", raising=False)
+    # an OS value is reached only through a variable on an env.storage.os storage
+    a.registry.apply([("create", Entry("t:os", "env.storage.os", {}, {})),
+                      ("create", Entry("t:addr", "env.variable", {},
+                                       {"variable": "WIPPY_T_ADDR", "storage": "t:os"}))])
+    with pytest.raises(ChangeRejected):
+        a.registry.apply([("create", Entry("t:raw", "test.kind", {},
+                                           {"v": "${env:WIPPY_T_RAW}"}))])
     raw = {"addr": "${env:WIPPY_T_ADDR}", "n": "${WIPPY_T_N|5}", "mixed": "x-${WIPPY_T_N|5}",
            "src": "$${literal}"}
     a.registry.apply([("create", Entry("t:one", "test.kind", {}, raw))])

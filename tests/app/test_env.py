@@ -422,6 +422,8 @@ def test_placeholders_resolve_through_variables_and_stay_raw_in_the_registry(tmp
         - {name: host, kind: env.variable, variable: DB_HOST, storage: file, default: db.internal}
         - {name: pool, kind: env.variable, variable: POOL, storage: file}
         - {name: file, kind: env.storage.file, file_path: conf/app.env}
+        - {name: os, kind: env.storage.os}
+        - {name: osv, kind: env.variable, variable: WIPPY_T_OS_ONLY, storage: os}
     """, "return registry.get('app:db').data.dsn")
     app = App(root, history=None)
     rec = Recorder()

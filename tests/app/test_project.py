@@ -468,12 +468,14 @@ def test_required_fields_per_kind(proj):
 
 def test_env_placeholders_checked_but_kept_raw(proj, monkeypatch):
     monkeypatch.setenv("WIPPY_TEST_SET", "1")
+    monkeypatch.setenv("WIPPY_TEST_RAW", "1")
     monkeypatch.delenv("WIPPY_TEST_UNSET", raising=False)
     write(proj, "src/_index.yaml", """
         namespace: app
         entries:
           - {name: port_var, kind: env.variable, variable: PORT_VAR, storage: os}
           - {name: os, kind: env.storage.os}
+          - {name: set_var, kind: env.variable, variable: WIPPY_TEST_SET, storage: os}
           - name: ok
             kind: registry.entry
             a: ${env:WIPPY_TEST_SET}
@@ -487,11 +489,16 @@ def test_env_placeholders_checked_but_kept_raw(proj, monkeypatch):
             kind: registry.entry
             nested:
               list: ["ok", "${env:WIPPY_TEST_UNSET}"]
+          - name: raw                 # set in the OS, but no variable names it
+            kind: registry.entry
+            v: ${env:WIPPY_TEST_RAW}
     """)
     p = load(proj)
     assert messages(p) == [
-        "src/_index.yaml:17: app:bad: nested.list.1: environment variable 'WIPPY_TEST_UNSET' "
-        "is not set and has no default"]
+        "src/_index.yaml:18: app:bad: nested.list.1: no env.variable 'WIPPY_TEST_UNSET' and no "
+        "default (OS variables are reached through an env.variable on an env.storage.os)",
+        "src/_index.yaml:21: app:raw: v: no env.variable 'WIPPY_TEST_RAW' and no default (OS "
+        "variables are reached through an env.variable on an env.storage.os)"]
     ok = p.get("app:ok")
     assert ok.data["a"] == "${env:WIPPY_TEST_SET}" and ok.data["e"] == "${WIPPY_TEST_UNSET|3}"
     assert ok.data["f"] == "$${env:WIPPY_TEST_UNSET}"
