@@ -41,11 +41,11 @@ import weakref
 from .values import (LuaTable, LuaError, Userdata, TABLE_TYPES, TRUE, FALSE, tostring,
                      tostr, lua_type)
 from .errors import (LUA_FILES, BUILTIN_CODES, ERRINFO, short_src, function_label,
-                     arg_error, rt_error, lua_traceback_lines)
+                     arg_error, rt_error)
 from . import ops as _ops
 from . import coroutine as _co
 
-__all__ = ["make_debug_lib", "pending_traceback", "CHUNK_SOURCES"]
+__all__ = ["make_debug_lib", "error_traceback", "pending_traceback", "CHUNK_SOURCES"]
 
 # set by xpcall while its message handler runs: the traceback of the error
 pending_traceback = None
@@ -520,11 +520,16 @@ def _frames(start):
 
 
 def _collect(start, main):
+    return _collect_frames(_frames(start), main)
+
+
+def _collect_frames(frames, main):
+    """Levels from (Python frame, line or None) pairs, innermost first."""
     levels = []
     files = LUA_FILES
     builtins = BUILTIN_CODES
     hooks = _HOOK_CODES
-    for f, line in _frames(start):
+    for f, line in frames:
         code = f.f_code
         if code.co_filename in files:
             levels.append(_Level("lua", f, line=line))
@@ -1102,15 +1107,33 @@ def _tb_label(levels, i, loaded=None):
 
 
 def _traceback_text(levels, level, loaded=None):
+    shown = list(range(max(level, 0), len(levels)))
+    if len(shown) > 22:         # only the levels Lua prints get a label
+        shown = shown[:10] + [None] + shown[-11:]
     out = []
-    for i in range(max(level, 0), len(levels)):
+    for i in shown:
+        if i is None:
+            out.append("\t...")
+            continue
         lv = levels[i]
         if lv.kind == "lua":
             out.append("\t%s:%d: in %s" % (short_src(lv.frame.f_code.co_filename),
                                            _level_line(lv), _tb_label(levels, i, loaded)))
         else:
             out.append("\t[C]: in %s" % _tb_label(levels, i, loaded))
-    return "\n".join(["stack traceback:"] + lua_traceback_lines(out))
+    return "\n".join(["stack traceback:"] + out)
+
+
+def error_traceback(tb, loaded=None):
+    """The traceback ``lua`` prints for an uncaught error (its message
+    handler runs ``luaL_traceback`` at level 1): the levels of the Python
+    traceback ``tb`` from the point of the error out to the host."""
+    frames = []
+    while tb is not None:
+        frames.append((tb.tb_frame, tb.tb_lineno))
+        tb = tb.tb_next
+    frames.reverse()
+    return _traceback_text(_collect_frames(frames, True), 0, loaded)
 
 
 def _make_traceback(getregistry):
@@ -1170,11 +1193,14 @@ def _local_trace(frame, event, arg):
     return _local_trace
 
 
+_dead_hooks = weakref.WeakKeyDictionary()      # finished coroutine -> _Hook (gethook)
+
+
 def _drop_dead_hooks():
-    """Forget the hooks of finished coroutines; uninstall the trace function
-    when no hook is left."""
+    """Set aside the hooks of finished coroutines (they never run again);
+    uninstall the trace function when no hook is left."""
     for k in [k for k in _hooks if k.status == "dead"]:
-        del _hooks[k]
+        _dead_hooks[k] = _hooks.pop(k)
     if not _hooks:
         sys.settrace(None)
 
@@ -1223,6 +1249,7 @@ def d_sethook(*args):
     fn = args[0] if args else None
     if fn is None:
         _hooks.pop(key, None)
+        _dead_hooks.pop(key, None)
         _drop_dead_hooks()
         return None
     mask = args[1] if len(args) > 1 else _NONE
@@ -1235,6 +1262,7 @@ def d_sethook(*args):
     mask = "".join(c for c in "crl" if c in smask)
     if not mask and count <= 0:
         _hooks.pop(key, None)
+        _dead_hooks.pop(key, None)
         _drop_dead_hooks()
         return None
     hook = _Hook(fn, mask, max(count, 0), key)
@@ -1267,7 +1295,8 @@ def d_sethook(*args):
 
 def d_gethook(*args):
     co, _, _ = _getthread(args)
-    hook = _hooks.get(co if co is not None else (_cstate.current or _cstate.main))
+    key = co if co is not None else (_cstate.current or _cstate.main)
+    hook = _hooks.get(key) or _dead_hooks.get(key)
     if hook is None:
         return (None, "", 0)
     return (hook.fn, hook.mask, hook.count)

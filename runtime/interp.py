@@ -12,9 +12,9 @@ import os
 import sys
 import threading
 
-from .values import LuaTable, TRUE, FALSE, LuaError, tostring
+from .values import LuaTable, TRUE, FALSE, LuaError, tostring, TABLE_TYPES
 from .ops import helper_globals, tostring_meta
-from .errors import (LUA_FILES, ERRINFO, convert, lua_traceback, rt_error, arg_error,
+from .errors import (LUA_FILES, ERRINFO, convert, rt_error, arg_error,
                      register_builtins)
 from . import baselib, lstring, ltable, lmath, coroutine, los, lutf8
 
@@ -204,6 +204,7 @@ def run_protected(st, fn, args, out, err):
         except Exception as e:
             le = e if isinstance(e, LuaError) else convert(e)
             v = le.value
+            traced = True
             if type(v) in (str, int, float):
                 msg = tostring(v)
             else:
@@ -211,10 +212,16 @@ def run_protected(st, fn, args, out, err):
                 mt = getmetatable(v)
                 if mt is not None and mt.get("__tostring") is not None:
                     msg = tostring_meta(v)
+                    traced = False      # lua.c prints such a message alone
                 else:
                     msg = "(error object is a %s value)" % baselib.lua_type(v)
-            tb = lua_traceback(le.__traceback__ or e.__traceback__)
-            err.write(("lua: %s\n%s\n" % (msg, tb)).encode("latin-1", "replace"))
+            if traced:
+                from . import debuglib
+                pkg = st.G.get("package")
+                loaded = pkg.get("loaded") if type(pkg) in TABLE_TYPES else None
+                msg += "\n" + debuglib.error_traceback(le.__traceback__ or e.__traceback__,
+                                                       loaded)
+            err.write(("lua: %s\n" % msg).encode("latin-1", "replace"))
             status[0] = 1
         finally:
             try:

@@ -1,5 +1,7 @@
 """`wippy lua` standalone facilities: load, dofile, require, io, os, collectgarbage."""
 
+import pytest
+
 
 def test_load_text_chunks_with_env_and_errors(run_lua):
     status, out, err = run_lua(
@@ -81,3 +83,45 @@ def test_error_objects_at_top_level(run_lua):
     status, out, err = run_lua(
         "error(setmetatable({}, {__tostring = function() return 'custom' end}))\n")
     assert err.startswith("lua: custom")
+
+
+# Uncaught errors print what lua5.3 prints (expected texts from Debian's lua5.3,
+# program name aside): the message, then the traceback from the level of the
+# error - C functions included, each level named as Lua names it - or, for an
+# error object with __tostring, that string alone.
+UNCAUGHT = [
+    ("local t = setmetatable({}, {__index = function(t, k) error('no field ' .. k, 2) end})\n"
+     "local function get() local v = t.foo return v end\n"
+     "get()\n",
+     "lua: prog.lua:2: no field foo\nstack traceback:\n\t[C]: in function 'error'\n"
+     "\tprog.lua:1: in metamethod '__index'\n\tprog.lua:2: in local 'get'\n"
+     "\tprog.lua:3: in main chunk\n\t[C]: in ?\n"),
+    ("local M = {}\nfunction M.check(x) if not x then error('check failed') end end\n"
+     "M.check(false)\n",
+     "lua: prog.lua:2: check failed\nstack traceback:\n\t[C]: in function 'error'\n"
+     "\tprog.lua:2: in field 'check'\n\tprog.lua:3: in main chunk\n\t[C]: in ?\n"),
+    ("string.rep()\n",
+     "lua: prog.lua:1: bad argument #1 to 'rep' (string expected, got no value)\n"
+     "stack traceback:\n\t[C]: in function 'string.rep'\n\tprog.lua:1: in main chunk\n"
+     "\t[C]: in ?\n"),
+    ("table.sort({3, 2, 1}, function(a, b) error('in cmp') end)\n",
+     "lua: prog.lua:1: in cmp\nstack traceback:\n\t[C]: in function 'error'\n"
+     "\tprog.lua:1: in function <prog.lua:1>\n\t[C]: in function 'table.sort'\n"
+     "\tprog.lua:1: in main chunk\n\t[C]: in ?\n"),
+    ("local t = setmetatable({}, {__add = function(a, b) return nil .. 1 end})\n"
+     "local r = t + 1\n",
+     "lua: prog.lua:1: attempt to concatenate a nil value\nstack traceback:\n"
+     "\tprog.lua:1: in metamethod '__add'\n\tprog.lua:2: in main chunk\n\t[C]: in ?\n"),
+    ("error({})\n",
+     "lua: (error object is a table value)\nstack traceback:\n\t[C]: in function 'error'\n"
+     "\tprog.lua:1: in main chunk\n\t[C]: in ?\n"),
+    ("error(setmetatable({}, {__tostring = function() return 'obj' end}))\n",
+     "lua: obj\n"),
+]
+
+
+@pytest.mark.parametrize("source, expected", UNCAUGHT)
+def test_uncaught_errors_print_as_lua53(run_lua, source, expected):
+    status, out, err = run_lua(source)
+    assert status == 1
+    assert err == expected
