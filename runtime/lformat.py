@@ -29,6 +29,7 @@ newline as backslash-newline; width/flags given to ``%q`` are ignored as in
 import ast
 import math
 import re
+import warnings
 
 from . import values
 from .errors import arg_error, rt_error
@@ -498,10 +499,12 @@ def _fast_code(items):
     return guards, ast.JoinedStr(values), len(fast)
 
 
-def _build(src, results, ns):
+def _build(src, results, ns, more=()):
     """Compile ``src`` with the names ``_R<k>_`` replaced by the expressions
-    ``results[k]``; the namespace it ran in."""
+    ``results[k]`` (and the names of ``more`` by their nodes); the namespace
+    it ran in."""
     nodes = {"_R%d_" % k: r for k, r in enumerate(results)}
+    nodes.update(more)
     tree = ast.fix_missing_locations(_Subst(nodes).visit(ast.parse(src)))
     exec(compile(tree, "<format>", "exec"), ns)
     return ns
@@ -555,15 +558,16 @@ def _compile(fmt):
 # string.format itself
 #
 # ``format`` is one function whose code is generated: it starts with the
-# guards and expressions of the hot formats (up to _HOT_MAX), selected by
-# the identity of the format string -- a constant of the calling code, so
-# the same object at every call -- and otherwise looks the string up in
-# _CACHE and calls the function there.  A format with a fast form called
-# _HOT_AFTER times through the lookup is added to the code: a call of a hot
-# format is then one Python frame.  The function object never changes (the
-# string library holds it), only its ``__code__``; its parameters, the same
-# in every version, are the format and _NFIXED arguments defaulting to
-# NOARG, then the rest.
+# guards and expressions of the hot format strings (up to _HOT_MAX), each
+# selected by the identity of the string -- a constant of the calling code,
+# so the same object at every call, and a constant in format's code too;
+# past two of them, a set lookup first spares the other strings the chain
+# -- and otherwise looks the string up in _CACHE and calls the function
+# there.  A format with a fast form called _HOT_AFTER times through the
+# lookup is added to the code: a call of a hot format is then one Python
+# frame.  The function object never changes (the string library holds it),
+# only its ``__code__``; its parameters, the same in every version, are the
+# format and _NFIXED arguments defaulting to NOARG, then the rest.
 
 _NFIXED = 6                 # arguments a hot format can use
 _HOT_MAX = 8
@@ -571,6 +575,7 @@ _HOT_AFTER = 32
 _HITS = {}                  # candidate format -> calls left before it is hot
 _CODE = {}                  # candidate format -> its fast code
 _HOT = []                   # (format object, fast code) in format's code
+_HOTSET = set()             # their texts
 _ROOM = True                # len(_HOT) < _HOT_MAX
 
 _PARAMS = "".join(", a%d=NOARG" % k for k in range(_NFIXED))
@@ -596,16 +601,23 @@ def format(fmt=NOARG%s, *rest):
 def _format_code():
     """The code object of ``format`` for the current _HOT list."""
     chain = []
+    nodes = []
+    # past two hot formats, one set lookup spares the others the chain
+    pad = "    " if len(_HOT) > 2 else ""
+    if pad:
+        chain.append("    if fmt in _HOTSET:\n")
     for k, (fmt, (guards, result, n)) in enumerate(_HOT):
-        globals()["_hk%d" % k] = fmt
-        chain.append("    %s fmt is _hk%d:\n" % ("elif" if k else "if", k))
+        chain.append("%s    %s fmt is _K%d_:\n" % (pad, "elif" if k else "if", k))
         if guards:
-            chain.append("        if %s:\n            return _R%d_\n"
-                         % (" and ".join(guards), k))
+            chain.append("%s        if %s:\n%s            return _R%d_\n"
+                         % (pad, " and ".join(guards), pad, k))
         else:
-            chain.append("        return _R%d_\n" % k)
+            chain.append("%s        return _R%d_\n" % (pad, k))
+        nodes.append(("_K%d_" % k, ast.Constant(fmt)))
     src = _TEMPLATE % (_PARAMS, "".join(chain), _ARGS, _ARGS)
-    ns = _build(src, [code[1] for _fmt, code in _HOT], dict(globals()))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)     # 'is' with a literal
+        ns = _build(src, [code[1] for _fmt, code in _HOT], dict(globals()), nodes)
     return ns["format"].__code__
 
 
@@ -629,6 +641,7 @@ def _make_hot(fmt):
     if code is None or any(h[0] is fmt for h in _HOT) or len(_HOT) >= _HOT_MAX:
         return
     _HOT.append((fmt, code))
+    _HOTSET.add(fmt)
     _ROOM = len(_HOT) < _HOT_MAX
     format.__code__ = _format_code()
 
@@ -637,6 +650,7 @@ def _reset_hot():
     """Forget the hot formats (format back to its first code)."""
     global _ROOM
     del _HOT[:]
+    _HOTSET.clear()
     _HITS.clear()
     _CODE.clear()
     _CACHE.clear()
