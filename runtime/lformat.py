@@ -489,14 +489,30 @@ def _fast_code(items):
         return guards, ast.parse(expr, mode="eval").body, len(fast)
     values = []
     specs = iter(fast)
+    n = 0
     for p in items:
         if type(p) is str:
-            values.append(ast.Constant(p))
+            values.append(p)
             continue
         f = next(specs)
+        n += 1
+        if p.conv == "q":
+            # the quotes join the f-string's texts
+            values += ['"', ast.Name("a%d" % (n - 1), ast.Load()), '"']
+            continue
         text = f[1] if f[1] is not None else "%r %% %s" % (f[2], f[3])
-        values.append(ast.FormattedValue(ast.parse(text, mode="eval").body, -1, None))
-    return guards, ast.JoinedStr(values), len(fast)
+        values.append(ast.parse(text, mode="eval").body)
+    joined = []
+    for v in values:
+        if type(v) is str:
+            if joined and type(joined[-1]) is str:
+                joined[-1] += v
+            else:
+                joined.append(v)
+        else:
+            joined.append(v)
+    return guards, ast.JoinedStr([ast.Constant(v) if type(v) is str else
+                                  ast.FormattedValue(v, -1, None) for v in joined]), len(fast)
 
 
 def _build(src, results, ns, more=()):
