@@ -1365,6 +1365,15 @@ class Generator:
                 out.append(self.value(last))
         return out
 
+    def udata_method(self, o, key, get):
+        """The method ``key`` of userdata ``o`` (channels, messages,
+        requests...) from its class's method table, else falsy."""
+        utmp = self.fs.temp()
+        return and_(isnot(ast.NamedExpr(target=S(utmp), value=ast.Call(
+                        func=ast.Attribute(value=N("_UDM"), attr="get", ctx=_LOAD),
+                        args=[call("_type", o)], keywords=[])), C(None)),
+                    isnot(get(N(utmp)), C(None)))
+
     def call_expr(self, e):
         if type(e) is A.Method:
             self.note(e, "index", self.describe(e.obj))
@@ -1417,7 +1426,11 @@ class Generator:
                                           args=[C("__index")], keywords=[]))),
                                       ops=[ast.In()], comparators=[N("TABLE_TYPES")]),
                                   isnot(get(N(htmp)), C(None)))]))])
-                fn = ifexp(and_(N(flag), found) if flag else found, N(ftmp), call("index", o, key))
+                cond = and_(N(flag), found) if flag else found
+                if flag:
+                    # not a table after all: perhaps userdata with methods
+                    cond = ast.BoolOp(op=ast.Or(), values=[cond, self.udata_method(o, key, get)])
+                fn = ifexp(cond, N(ftmp), call("index", o, key))
                 node = ast.Call(func=fn, args=[o] + self.args(e.args), keywords=[])
                 return self.stamp(node, e)
             plain = and_(typeis(first_o, "LuaTable"), isnot(got, C(None)))
@@ -1426,12 +1439,7 @@ class Generator:
                 and_(ast.Compare(left=call("_type", meta_index), ops=[ast.In()],
                                  comparators=[N("TABLE_TYPES")]),
                      isnot(get(N(htmp)), C(None)))]))
-            # userdata (channels, messages, requests...): its class's methods
-            utmp = self.fs.temp()
-            udata = and_(isnot(ast.NamedExpr(target=S(utmp), value=ast.Call(
-                             func=ast.Attribute(value=N("_UDM"), attr="get", ctx=_LOAD),
-                             args=[call("_type", o)], keywords=[])), C(None)),
-                         isnot(get(N(utmp)), C(None)))
+            udata = self.udata_method(o, key, get)
             fn = ifexp(ast.BoolOp(op=ast.Or(), values=[plain, inst, udata]), N(ftmp),
                        call("index", o, key))
             node = ast.Call(func=fn, args=[o] + self.args(e.args), keywords=[])
