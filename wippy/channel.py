@@ -61,6 +61,23 @@ class _Sudog:
         self.send = send
 
 
+class _Wait1:
+    """A blocked send or receive on one channel: its own select and sudog
+    at once (``sel`` is itself), one object instead of two."""
+    __slots__ = ("sel", "chan", "value", "idx", "send", "waiter", "done", "fired", "ok")
+
+    def __init__(self, chan, value, send):
+        self.sel = self
+        self.chan = chan
+        self.value = value      # the value sent; for a receive, the value received
+        self.idx = 0
+        self.send = send
+        self.waiter = Waiter(get_hub())
+        self.done = False
+        self.fired = None
+        self.ok = TRUE
+
+
 def _fire(sd, value, ok):
     sel = sd.sel
     sel.done = True
@@ -155,12 +172,11 @@ class Channel(Userdata):
                 buf = self.buf = deque()
             buf.append(value)
             return
-        sel = _Sel()
-        sd = _Sudog(sel, self, value, 0, True)
+        sel = _Wait1(self, value, True)
         if self.sendq is _NOQ:
             self.sendq = deque()
-        self.sendq.append(sd)
-        _wait(sel, (sd,))
+        self.sendq.append(sel)
+        _wait(sel, (sel,))
         if sel.ok is None:
             rt_error(_CLOSED_MSG)
 
@@ -182,12 +198,11 @@ class Channel(Userdata):
                 return v, TRUE
         if self.closed:
             return None, FALSE
-        sel = _Sel()
-        sd = _Sudog(sel, self, None, 0, False)
+        sel = _Wait1(self, None, False)
         if self.recvq is _NOQ:
             self.recvq = deque()
-        self.recvq.append(sd)
-        _wait(sel, (sd,))
+        self.recvq.append(sel)
+        _wait(sel, (sel,))
         return sel.value, sel.ok
 
     def try_send(self, value):

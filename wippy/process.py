@@ -155,7 +155,10 @@ class Process:
                 ch, as_msg = got
                 ch.deliver(Message(topic, sender, payload) if as_msg else payload.data())
                 return
-        self.inbox.deliver(Message(topic, sender, payload))
+        ch = self._inbox
+        if ch is None:
+            ch = self.inbox
+        ch.deliver(Message(topic, sender, payload))
 
     def event(self, tbl):
         self.events.deliver(tbl)
