@@ -78,8 +78,9 @@ class App:
         self.registry = Registry(history)
         self.lua = LuaEntries(self)
         self.registry.add_handler(self.lua)
-        from .process import Node, HostHandler, FuncProcess
+        from .process import Node, HostHandler, FuncProcess, current_process
         self._FuncProcess = FuncProcess
+        self._current_process = current_process
         from .services import ServiceHandler
         from .runtime.ops import set_tick_hook
         self.node = Node(self)
@@ -270,6 +271,9 @@ class App:
         g = getcurrent()
         parent = getattr(g, "wippy_frame", None)
         caller = getattr(g, "wippy_proc", None)
+        if parent is None:
+            # a Lua coroutine's greenlet: the caller is whoever resumed it
+            parent, caller = current_frame(), self._current_process()
         ctx = parent.context if parent is not None else _EMPTY
         if context:
             ctx = dict(ctx)

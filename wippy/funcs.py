@@ -9,7 +9,6 @@ first result -- or ``nil, err`` when the callee raised or returned
 a Future.
 """
 
-import itertools
 
 import gevent
 
@@ -313,20 +312,11 @@ def make_ctx_module():
     return LuaTable({"get": get, "all": all_})
 
 
-_frame_ids = itertools.count(1)
-
-
 def make_process_global(app, entry):
-    """What a function sees of ``process``: its IDs and the event names.
-    (Spawning and messaging belong to the process runtime.)"""
+    """What every entry sees of ``process`` besides the process runtime:
+    its call ID and the event names (process.make_process_module adds
+    ``pid``, spawning and messaging)."""
     from .app import current_frame
-
-    def pid(*_):
-        g = gevent.getcurrent()
-        p = getattr(g, "wippy_pid", None)
-        if p is None:
-            p = g.wippy_pid = "{%s|0x%05x}" % (app.node_name(), next(_frame_ids))
-        return p
 
     def id_(*_):
         fr = current_frame()
@@ -336,4 +326,4 @@ def make_process_global(app, entry):
 
     event = LuaTable({"CANCEL": "pid.cancel", "EXIT": "pid.exit",
                       "LINK_DOWN": "pid.link.down", "OUTDATED": "pid.outdated"})
-    return LuaTable({"pid": pid, "id": id_, "event": event})
+    return LuaTable({"id": id_, "event": event})

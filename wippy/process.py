@@ -26,7 +26,7 @@ from gevent import Greenlet, GreenletExit
 from gevent.event import Event
 from greenlet import getcurrent, greenlet
 
-from .app import Frame
+from .app import Frame, current_frame
 from .channel import Channel
 from .convert import copy_value
 from .lerrors import new_error, from_exception, WippyError
@@ -656,17 +656,17 @@ def _ctx_of(tbl, base):
 
 
 def make_process_module(node, app, entry, base):
-    """The ``process`` global of one entry instance (``base`` holds pid,
-    id and the event names from funcs.make_process_global)."""
+    """The ``process`` global of one entry instance (``base`` holds id
+    and the event names from funcs.make_process_global)."""
 
     def pid(*_):
         p = current_process()
-        if p is not None:
-            return p.pid
-        return base["pid"]()
+        return p.pid if p is not None else None
 
     def send(dest=None, topic=None, *values):
         p = getattr(getcurrent(), "wippy_proc", None)
+        if p is None:
+            p = current_process()       # in a Lua coroutine
         try:
             node.send(p.pid if p is not None else None, dest, topic, values)
         except _ProcError as e:
@@ -832,7 +832,7 @@ def _do_spawn(node, sp, monitor, link, eid, host, args):
     if (monitor or link) and parent is None:
         raise _ProcError("Invalid", "spawn_%s needs a running process"
                          % ("monitored" if monitor else "linked"))
-    fr = getattr(getcurrent(), "wippy_frame", None)
+    fr = current_frame()
     ctx = fr.context if fr is not None else {}
     if sp is not None and sp.context is not None:
         ctx = dict(ctx)
@@ -943,7 +943,7 @@ def make_coroutine_spawn():
         if not callable(fn):
             rt_error("bad argument #1 to 'spawn' (function expected)")
         proc = current_process()
-        frame = getattr(getcurrent(), "wippy_frame", None)
+        frame = current_frame()
 
         def body():
             g = getcurrent()

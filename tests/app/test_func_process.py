@@ -210,6 +210,38 @@ entries:
         return ev.kind .. "|" .. tostring(ev.result.error) .. "|" .. tostring(ev.result.value)
       end}
 
+  - name: co_sender           # sends and calls from inside a Lua coroutine
+    kind: process.lua
+    method: main
+    modules: [funcs]
+    source: |
+      return {main = function()
+        local co = coroutine.wrap(function()
+          process.send(process.pid(), "self", 1)
+          return funcs.new():with_context({who = "ctx-kept"}):call("app:ctx_in_co")
+        end)
+        local r = co()
+        local m = process.inbox():receive()
+        return tostring(m:from() == process.pid()) .. "," .. tostring(r)
+      end}
+  - name: ctx_in_co
+    kind: function.lua
+    method: main
+    modules: [ctx, funcs]
+    source: |
+      return {main = function()
+        local co = coroutine.wrap(function()
+          return funcs.call("app:ctx_echo")
+        end)
+        return co()
+      end}
+  - name: ctx_echo
+    kind: function.lua
+    method: main
+    modules: [ctx]
+    source: |
+      return {main = function() return ctx.get("who") end}
+
   - name: names
     kind: process.lua
     method: main
@@ -595,3 +627,7 @@ def test_process_returning_nil_err_exits_abnormally(app, tmp_path):
     root = project(tmp_path / "p", INDEX)
     res = wippy(root, "-x", "app:fails_softly")
     assert res.returncode == 1 and "soft failure" in res.stderr and res.stdout == ""
+
+
+def test_sends_and_calls_from_a_lua_coroutine_keep_sender_and_context(app):
+    assert app.run_process_main("app:co_sender", []) == ("true,ctx-kept",)
