@@ -27,22 +27,13 @@ from .gotos import analyze as analyze_gotos
 from .errors import LuaSyntaxError, InternalCompilerError
 from .sortkey import sort_spec
 
-__all__ = ["generate", "HELPERS"]
+__all__ = ["generate"]
 
 # static types -------------------------------------------------------------
 INT, FLOAT, NUM, STR, BOOL, NIL, TABLE, FUNC, ANY = (
     "int", "float", "num", "str", "bool", "nil", "table", "func", "any")
 _NUMERIC = (INT, FLOAT, NUM)
 _NONNIL = (INT, FLOAT, NUM, STR, BOOL, TABLE, FUNC)
-
-# names of runtime helpers the generated module uses (values bound by loader)
-HELPERS = [
-    "LuaTable", "LuaMetaTable", "TABLE_TYPES", "_CV", "_MISS", "TRUE", "FALSE", "MAXINT", "MININT", "index", "setindex", "rawset_checked",
-    "add", "sub", "mul", "div", "mod", "idiv", "pow", "unm", "band", "bor", "bxor",
-    "shl", "shr", "bnot", "concat", "concat_n", "length", "first", "mr", "adjust",
-    "forrange", "forin", "wrapint", "fdiv", "fmt_float", "table_nn", "table_multi",
-    "key_checked", "type_value", "Goto", "table_ctor", "_pystr", "_type", "_tuple", "_range", "_len",
-]
 
 _ARITH_HELPER = {"+": "add", "-": "sub", "*": "mul", "/": "div", "%": "mod", "//": "idiv",
                  "^": "pow", "&": "band", "|": "bor", "~": "bxor", "<<": "shl", ">>": "shr"}

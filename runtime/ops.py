@@ -17,7 +17,7 @@ from itertools import chain as _chain, repeat as _repeat_it
 _chain_from = _chain.from_iterable
 _first_item = __import__("operator").itemgetter(0)
 
-from .values import (EMPTY_IC, Userdata, LuaTable, LuaMetaTable, LuaFrozenTable, LuaClassTable, TABLE_TYPES, LuaBool,
+from .values import (EMPTY_IC, Userdata, LuaTable, LuaMetaTable, LuaFrozenTable, LuaClassTable, TABLE_TYPES,
                      TRUE, FALSE, LuaError, MAXINT, MININT, wrap, fmt_float,
                      lua_type, str2number, tostr)
 
@@ -81,8 +81,6 @@ def set_type_metatable(tname, mt):
 # Every write to a class table (and every change of a class table's
 # metatable) drops all the caches at once: the metatables whose cache holds
 # something are listed in _POPULATED and get the shared empty cache back.
-# CLASS_VERSION counts those invalidations.
-CLASS_VERSION = [0]
 _MISS = object()
 _POPULATED = []
 
@@ -94,7 +92,6 @@ _UDM = {}
 
 def classes_changed():
     """Drop every metatable lookup cache (a class table changed)."""
-    CLASS_VERSION[0] += 1
     if _UDM:
         _UDM.clear()
     if _POPULATED:
@@ -1166,7 +1163,7 @@ def helper_globals():
     """The globals every generated module needs (bound once, copied per load)."""
     g = {
         "__builtins__": {}, "LuaTable": LuaTable, "LuaMetaTable": LuaMetaTable,
-        "TABLE_TYPES": TABLE_TYPES, "TRUE": TRUE, "_CV": CLASS_VERSION, "_MISS": _MISS, "FALSE": FALSE,
+        "TABLE_TYPES": TABLE_TYPES, "TRUE": TRUE, "_MISS": _MISS, "FALSE": FALSE,
         "MAXINT": MAXINT, "MININT": MININT, "fmt_float": fmt_float, "_UDM": _UDM,
         "_pystr": str, "_type": type, "_tuple": tuple, "_range": range, "_len": len,
         "int": int, "float": float, "str": str, "_isinstance": isinstance,
