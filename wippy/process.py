@@ -207,7 +207,8 @@ class FuncProcess(Process):
             self.finish(r)
 
     def finish(self, r=None):
-        if self._pid is None and not self.monitors and not self.links and not self.names:
+        if self._pid is None:
+            # nobody could know it (monitors, links and names need the PID)
             self.exited = True
             if self._done is not None:
                 self._done.set()
