@@ -21,7 +21,7 @@ from .registry import RegistryError
 __all__ = ["make_funcs_module", "make_ctx_module", "make_process_global", "Future", "Executor"]
 
 
-from .lerrors import new_error as _new_error, WippyError, from_exception
+from .lerrors import new_error as _new_error, from_exception, returned_error
 from .convert import copy_value
 
 _VALID_IDS = set()
@@ -29,10 +29,6 @@ _VALID_IDS = set()
 
 def _err(kind, msg):
     return _new_error(kind, msg)
-
-
-def _is_error(v):
-    return isinstance(v, WippyError)
 
 
 def _check_target(target):
@@ -80,10 +76,10 @@ def invoke(app, target, args, context=None, timeout=None):
         return None, _err(e.kind, str(e))
     except Exception as e:
         return None, from_exception(e)
-    if len(r) >= 2 and r[0] is None and _is_error(r[1]):
-        return None, r[1]
-    if len(r) >= 2 and r[0] is None and type(r[1]) is str:
-        return None, _err("", r[1])
+    if len(r) >= 2 and r[0] is None:
+        err = returned_error(r)
+        if err is not None:
+            return None, err
     try:
         return tuple(map(copy_value, r)), None
     except LuaError as e:

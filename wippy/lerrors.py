@@ -283,6 +283,18 @@ def new_error(kind, message, retryable=None, details=None, stack=True):
                       thread=thread_name())
 
 
+def returned_error(r):
+    """The error an entry's results tuple reports -- ``return nil, err``
+    with an error value or a message string -- or None."""
+    if len(r) >= 2 and r[0] is None:
+        e = r[1]
+        if isinstance(e, WippyError):
+            return e
+        if type(e) is str:
+            return new_error("", e)
+    return None
+
+
 def _short_exc(exc):
     name = type(exc).__name__
     text = str(exc)

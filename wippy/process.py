@@ -29,12 +29,11 @@ from greenlet import getcurrent, greenlet
 from .app import Frame, current_frame
 from .channel import Channel
 from .convert import copy_value
-from .lerrors import new_error, from_exception, WippyError
+from .lerrors import new_error, from_exception, returned_error
 from .payload import Payload
 from .registry import KindHandler
 from .runtime.values import LuaTable, LuaError, Userdata, TRUE, FALSE
 from .runtime.errors import rt_error
-from .runtime.ops import tostring_meta
 
 __all__ = ["Node", "Process", "FuncProcess", "Message", "current_process", "HostHandler"]
 
@@ -343,11 +342,9 @@ class Node:
             inst = self.app.lua.new_instance_for(proc.eid, ("process.lua",))
             r = inst.fn(*args)
             if type(r) is tuple:
-                if len(r) >= 2 and r[0] is None and r[1] is not None:
+                error = returned_error(r)
+                if error is not None:
                     # `return nil, err`: an abnormal exit, as a raised error
-                    e = r[1]
-                    error = e if isinstance(e, WippyError) else new_error(
-                        "", e if type(e) is str else tostring_meta(e))
                     log.error("process %s (%s) returned an error: %s", proc.pid, proc.eid,
                               error, extra={"pid": proc.pid, "entry": proc.eid})
                 r = r[0] if r else None

@@ -158,7 +158,7 @@ def _exec(app, target, rest, host=None):
     everything gracefully.  The exit status: a process's integer result,
     1 when the entry failed, 130 after Ctrl+C."""
     from .app import CallError
-    from .lerrors import WippyError
+    from .lerrors import returned_error
     e = _find_target(app, target)
     if e is None:
         _err("no entry or command '%s'" % target)
@@ -209,9 +209,10 @@ def _exec(app, target, rest, host=None):
         # a terminal process talks through io; its return value is the status
         r = results[0] if results else None
         return r & 0xff if type(r) is int else 0
-    if len(results) >= 2 and results[0] is None and isinstance(results[1], WippyError):
+    err = returned_error(results)
+    if err is not None:
         # ``return nil, err``: the call failed, as funcs.call sees it
-        sys.stderr.write("error: %s\n" % _text(str(results[1])))
+        sys.stderr.write("error: %s\n" % _text(str(err)))
         return 1
     sys.stdout.flush()
     out = getattr(sys.stdout, "buffer", None)
