@@ -138,16 +138,26 @@ def test_bad_keys_raise_what_the_comparator_raises(setup, err):
 
 
 def test_metatables_and_nan_use_the_comparator():
-    src = """
+    """Keys read through __index, or a NaN key: the key sort steps aside and
+    the result is the comparator path's (an unrecognised equivalent)."""
+    body = """
       local recs = {}
-      local mt = {__index = function(t, k) return 0 end}
+      local mt = {__index = function(t, k) return t.id %% 7 end}
       for i = 1, 200 do recs[i] = setmetatable({id = i}, mt) end
-      table.sort(recs, function(a, b) return a.k < b.k end)
-      emit(#recs)
+      table.sort(recs, %s)
+      local ids = {}
+      for i = 1, #recs do ids[i] = recs[i].id end
+      emit(table.concat(ids, ","))
       local nums = {}
-      for i = 1, 200 do nums[i] = i end
+      for i = 1, 200 do nums[i] = (i * 37) %% 101 end
       nums[50] = 0/0
-      emit(pcall(table.sort, nums, function(a, b) return a > b end))
+      emit(pcall(table.sort, nums, %s))
+      emit(table.concat(nums, ","))
     """
-    out = run_ours(src)
-    assert out[0] == "200"
+    keyed = run_ours(body % ("function(a, b) return a.k < b.k end",
+                             "function(a, b) return a > b end"))
+    general = run_ours(body % ("function(a, b) local x, y = a.k, b.k return x < y end",
+                               "function(a, b) local x, y = a, b return x > y end"))
+    assert keyed == general
+    assert len(keyed[0].split(",")) == 200
+    assert keyed[0] != ",".join(str(i) for i in range(1, 201))    # it did sort
