@@ -573,7 +573,9 @@ def _runner(node):
             idle.append(g)
             while g.wjob is None:
                 hub.switch()
-    except BaseException:       # a late kill: this runner ends, nothing else
+    except BaseException as e:      # a late kill: this runner ends, nothing else
+        if not isinstance(e, GreenletExit):
+            log.error("process runner stopped by %s", type(e).__name__, exc_info=True)
         if g in idle:
             idle.remove(g)
 
