@@ -723,10 +723,9 @@ class Generator:
         return out
 
     def append_store(self, t, src):
-        """``t[#t + 1] = v`` for a local t: on a plain table the length comes
-        from the border hint when it is still exact, and the store moves the
-        hint to the new element, so appending in a loop costs two dict probes
-        instead of a walk."""
+        """``t[#t + 1] = v`` for a local t: on a plain sequence the length is
+        its entry count (see ``_len_border``), so appending in a loop costs
+        two dict probes and a store."""
         k = t.key
         if not (type(t.obj) is A.Name and type(k) is A.BinOp and k.op == "+"
                 and type(k.right) is A.Number and type(k.right.value) is int
@@ -740,13 +739,7 @@ class Generator:
         T = N(v.pyname)
         n = self.fs.temp()
         key = self.fs.temp()
-        fastkey = and_(typeis(T, "LuaTable"),
-                       ast.Compare(left=ast.BinOp(left=ast.NamedExpr(target=S(n), value=ast.Attribute(
-                           value=T, attr="border", ctx=_LOAD)), op=ast.Add(), right=C(1)),
-                           ops=[ast.NotIn()], comparators=[T]),
-                       ast.BoolOp(op=ast.Or(), values=[
-                           ast.Compare(left=N(n), ops=[ast.In()], comparators=[T]),
-                           ast.UnaryOp(op=ast.Not(), operand=N(n))]))
+        fastkey = self._len_border(T, T, n)
         out = [assign(S(key), ifexp(fastkey, ast.BinOp(left=N(n), op=ast.Add(), right=C(1)),
                                     self.value(k)))]
         val = self.value(src)
@@ -754,8 +747,7 @@ class Generator:
             tmp = self.fs.temp()
             out.append(assign(S(tmp), val))
             val = N(tmp)
-        fast = [assign(subscript(T, N(key), _STORE), val),
-                assign(ast.Attribute(value=T, attr="border", ctx=_STORE), N(key))]
+        fast = [assign(subscript(T, N(key), _STORE), val)]
         slow = [self.stamp(ast.Expr(value=call("setindex", T, N(key), val)), t)]
         conds = [typeis(T, "LuaTable"), typeis(N(key), "int")]
         if self.etype(src) not in _NONNIL:
@@ -1463,14 +1455,31 @@ class Generator:
             if ot == STR:
                 return call("_len", x)
             first_x, x2 = self._temp_expr(x)
-            return ifexp(typeis(first_x, "LuaTable"),
-                         ast.Call(func=ast.Attribute(value=x2, attr="length", ctx=_LOAD),
-                                  args=[], keywords=[]),
-                         call("length", x2))
+            n = self.fs.temp()
+            return ifexp(self._len_border(first_x, x2, n), N(n),
+                         ifexp(typeis(x2, "LuaTable"),
+                               ast.Call(func=ast.Attribute(value=x2, attr="length", ctx=_LOAD),
+                                        args=[], keywords=[]),
+                               call("length", x2)))
         if op == "~":
             self.note(e, "bitwise", self.describe(e.operand))
             return call("bnot", self.value(e.operand))
         raise InternalCompilerError("unknown unary operator %r" % op)
+
+    @staticmethod
+    def _len_border(first_x, x, n):
+        """The test that a plain table's entry count ``n`` is a border
+        (``t[n]`` set or n == 0, and ``t[n+1]`` nil): true for every
+        sequence without other keys, so ``#t`` of an array costs two dict
+        probes and no call or attribute access.  Any border is a valid
+        ``#t``; other tables fall back to the border hint walk."""
+        return and_(typeis(first_x, "LuaTable"),
+                    ast.BoolOp(op=ast.Or(), values=[
+                        ast.Compare(left=ast.NamedExpr(target=S(n), value=call("_len", x)),
+                                    ops=[ast.In()], comparators=[x]),
+                        ast.UnaryOp(op=ast.Not(), operand=N(n))]),
+                    ast.Compare(left=ast.BinOp(left=N(n), op=ast.Add(), right=C(1)),
+                                ops=[ast.NotIn()], comparators=[x]))
 
     def _temp_expr(self, x):
         if _simple(x):

@@ -37,14 +37,14 @@ def _set(t, k, v):
 
 def t_insert(t=NONE, *args):
     if type(t) is LuaTable and len(args) == 1:
-        # fast path: append to a plain table (the border hint makes #t O(1))
+        # fast path: append to a plain sequence (its entry count is its
+        # border: see LuaTable.length)
         v = args[0]
-        n = t.border
-        if n + 1 in t or (n and n not in t):
+        n = len(t)
+        if (n not in t and n) or n + 1 in t:
             n = t.length()
         if v is not None:
             t[n + 1] = v
-            t.border = n + 1
         return ()
     check_table(t, 1, "insert")
     n = _len(t)
@@ -53,7 +53,6 @@ def t_insert(t=NONE, *args):
         if type(t) is LuaTable:
             if v is not None:
                 t[n + 1] = v
-                t.border = n + 1
         else:
             setindex(t, n + 1, v)
         return ()

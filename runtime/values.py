@@ -118,7 +118,12 @@ class LuaTable(dict):
         return True
 
     def length(self):
-        """The border used by ``#t`` (ignores __len)."""
+        """The border used by ``#t`` (ignores __len): the entry count when
+        it is a border (every sequence without other keys), else the border
+        found from the hint ``border`` (kept for tables with other keys)."""
+        n = len(self)
+        if (n in self or not n) and n + 1 not in self:
+            return n
         n = self.border
         if n + 1 in self:
             n += 1
@@ -128,6 +133,8 @@ class LuaTable(dict):
             n -= 1
             while n and n not in self:
                 n -= 1
+        else:
+            return n
         self.border = n
         return n
 
