@@ -550,12 +550,10 @@ def t_freeze(t=NONE, *_):
     check_table(t, 1, "freeze")
     if type(t) is LuaFrozenTable:
         return t
-    mt = t.meta
     if type(t) is LuaClassTable:
         from .ops import classes_changed
         classes_changed()
-    t.__class__ = LuaFrozenTable
-    t.meta = mt
+    LuaMetaTable.adopt(t, LuaFrozenTable, t.meta)
     return t
 
 

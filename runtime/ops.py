@@ -90,6 +90,9 @@ _POPULATED = []
 _UDM = {}
 
 
+_adopt = LuaMetaTable.adopt
+
+
 def classes_changed():
     """Drop every metatable lookup cache (a class table changed)."""
     if _UDM:
@@ -102,10 +105,16 @@ def classes_changed():
 
 def mark_class(mt):
     """A table becomes a metatable: it and its __index table are "classes"."""
-    if type(mt) is LuaTable or type(mt) is LuaMetaTable:
+    tm = type(mt)
+    if tm is LuaTable:
+        _adopt(mt, LuaClassTable, None)
+    elif tm is LuaMetaTable:
         mt.__class__ = LuaClassTable
     h = mt.get("__index")
-    if type(h) is LuaTable or type(h) is LuaMetaTable:
+    th = type(h)
+    if th is LuaTable:
+        _adopt(h, LuaClassTable, None)
+    elif th is LuaMetaTable:
         h.__class__ = LuaClassTable
 
 
@@ -119,17 +128,20 @@ def setmetatable(t, mt):
         return t
     if mt is None:
         if tt is LuaMetaTable:
+            t.meta = None           # the slot, before LuaTable hides it
             t.__class__ = LuaTable
-            del t.meta
         elif tt is LuaFrozenTable:
             classes_changed()
             t.meta = None
         return t
-    if tt is not LuaFrozenTable:
-        t.__class__ = LuaMetaTable
+    if tt is LuaTable:
+        _adopt(t, LuaMetaTable, mt)
     else:
-        classes_changed()       # cached lookups may have gone through it
-    t.meta = mt
+        if tt is LuaFrozenTable:
+            classes_changed()   # cached lookups may have gone through it
+        else:
+            t.__class__ = LuaMetaTable
+        t.meta = mt
     mark_class(mt)
     return t
 
@@ -137,8 +149,11 @@ def setmetatable(t, mt):
 def class_written(t, k, v):
     """Bookkeeping after a raw write into a class table."""
     classes_changed()
-    if k == "__index" and (type(v) is LuaTable or type(v) is LuaMetaTable):
-        v.__class__ = LuaClassTable
+    if k == "__index":
+        if type(v) is LuaTable:
+            _adopt(v, LuaClassTable, None)
+        elif type(v) is LuaMetaTable:
+            v.__class__ = LuaClassTable
 
 
 def metamethod(v, event):

@@ -97,14 +97,31 @@ class LuaError(Exception):
 EMPTY_IC = MappingProxyType({})
 
 
-class LuaTable(dict):
+class _TableSlots(dict):
+    """The layout every table class shares (``__class__`` switches between
+    them): ``meta`` and ``ic`` are slots, because CPython reads and writes
+    slots several times faster than attributes in a dict subclass's
+    ``__dict__``.  A plain ``LuaTable`` never sets them (making a table stays
+    a C-level ``dict`` allocation): it shadows them with class attributes,
+    and ``LuaMetaTable`` exposes the slots again.  Whoever switches a table
+    to a metatable class sets both slots first (see ``LuaMetaTable.adopt``);
+    switching back clears them."""
+    __slots__ = ("meta", "ic", "__dict__", "__weakref__")
+
+
+_META_SLOT = _TableSlots.__dict__["meta"]
+_IC_SLOT = _TableSlots.__dict__["ic"]
+
+
+class LuaTable(_TableSlots):
     """A Lua table without a metatable (see the module docstring).
 
     Tables with a metatable are ``LuaMetaTable`` instances: ``setmetatable``
     switches ``__class__``, so the generated fast paths need one type check
     (``type(t) is LuaTable``) to know that no metamethod can apply."""
-    meta = None
-    border = 0
+    __slots__ = ()
+    meta = None     # class attributes: never written on a plain table
+    border = 0      # the ``#t`` hint of tables with keys besides a sequence
     ic = EMPTY_IC   # lookup cache of a metatable (see ops.classes_changed)
 
     __hash__ = object.__hash__
@@ -141,7 +158,28 @@ class LuaTable(dict):
 
 class LuaMetaTable(LuaTable):
     """A table with a metatable: Python operators dispatch to metamethods."""
+    __slots__ = ()
     __hash__ = object.__hash__
+    meta = _META_SLOT
+    ic = _IC_SLOT
+
+    def __init__(self, *args):
+        self.meta = None
+        self.ic = EMPTY_IC
+        if args:
+            dict.update(self, *args)
+
+    @staticmethod
+    def adopt(t, cls, meta):
+        """Switch table ``t`` to the metatable class ``cls`` with metatable
+        ``meta`` (the slots are set before the switch makes them visible)."""
+        if type(t) is LuaTable:
+            _META_SLOT.__set__(t, meta)
+            _IC_SLOT.__set__(t, EMPTY_IC)
+            t.__class__ = cls
+        else:
+            t.__class__ = cls
+            t.meta = meta
 
     def __eq__(self, other):
         if self is other:
@@ -177,6 +215,7 @@ class LuaMetaTable(LuaTable):
 
 class LuaFrozenTable(LuaMetaTable):
     """A table frozen with ``table.freeze``: every write raises."""
+    __slots__ = ()
     __hash__ = object.__hash__
 
 
@@ -187,6 +226,7 @@ class LuaClassTable(LuaMetaTable):
     write to it goes through ``ops.setindex`` (or rawset), which bumps
     ``ops.classes_changed``: lookups through metatables can then be cached
     per metatable (``ic``), all dropped when any class table changes."""
+    __slots__ = ()
     __hash__ = object.__hash__
 
 
