@@ -25,7 +25,7 @@ from . import luaast as A
 from .scope import resolve
 from .gotos import analyze as analyze_gotos
 from .errors import LuaSyntaxError, InternalCompilerError
-from .sortkey import sort_spec
+from .sortkey import sort_decorators
 
 __all__ = ["generate"]
 
@@ -408,9 +408,7 @@ class Generator:
             kw_defaults=[N(name) for name in sorted(info.free_boxes)],
             kwarg=None,
             defaults=[C(None)] * len(params))
-        spec = sort_spec(fnode)
-        deco = [] if spec is None else [ast.Call(func=N("sortkey"), args=[C(spec)],
-                                                 keywords=[])]
+        deco = sort_decorators(fnode, lambda n: self.res.names.get(id(n)), self.e_Name)
         fdef = ast.FunctionDef(name=pyname, args=args, body=body, decorator_list=deco,
                                returns=None)
         self.display_names[pyname] = fnode.name or "anonymous"

@@ -1,12 +1,14 @@
 """The Lua ``table`` library, plus Wippy's ``table.create`` and ``table.freeze``."""
 
 import math
+import operator
 from functools import cmp_to_key
 from itertools import islice, repeat
 
 from .values import (LuaTable, LuaMetaTable, LuaFrozenTable, LuaClassTable, TABLE_TYPES, TRUE,
-                     FALSE, LuaError, lua_type, MAXINT)
+                     FALSE, LuaError, lua_type, MAXINT, MININT, wrap, tostr)
 from .ops import index, setindex, length, tostring_meta, truth, OpError
+from .ops import add, sub, mul, div, idiv, mod, unm, pow as pow_
 from .baselib import check_int, check_table, check_str, arg_error, NONE, typename_arg
 from .errors import rt_error, _innermost_lua
 
@@ -401,25 +403,150 @@ def _timsort(t, items, comp):
 _PLAIN = {LuaTable}
 _STR = {str}
 _NUM = {int, float}
+_INT = {int}
+_CATABLE = {str, int, float}
+_LENABLE = {str, LuaTable}
 _dget = dict.get
 isnan = math.isnan
+
+# key expression opcodes: compiler/sortkey.py
+_ARG, _CONST, _UPVAL, _INDEX, _ARITH, _CONCAT, _UNM, _LEN = range(8)
+_ARITH_OPS = {"+": add, "-": sub, "*": mul, "/": div, "//": idiv, "%": mod, "^": pow_}
+_INT_OPS = {"+": operator.add, "-": operator.sub, "*": operator.mul,
+            "//": operator.floordiv, "%": operator.mod}
+
+
+class _NoKey(Exception):
+    """A key that cannot be computed or compared without running Lua code
+    (or raising): the comparator must run instead."""
+
+
+def _types(v, vec):
+    return set(map(type, v)) if vec else {type(v)}
+
+
+def _key_eval(node, items, ups):
+    """(is_vector, value) of a key expression: a list with one value per
+    item, or one value common to all.  Only operations that cannot run a
+    metamethod or raise are done (operand types are checked first); the
+    arithmetic is ops' (exact Lua semantics), with int fast paths where
+    Python's operator is Lua's."""
+    op = node[0]
+    if op == _ARG:
+        return True, items
+    if op == _CONST:
+        return False, node[2]
+    if op == _UPVAL:
+        return False, ups[node[1]]
+    if op == _INDEX:
+        vo, o = _key_eval(node[1], items, ups)
+        vk, k = _key_eval(node[2], items, ups)
+        if _types(o, vo) != _PLAIN:
+            raise _NoKey
+        # a float key with an integral value finds the int key (equal hash)
+        if vo:
+            return True, list(map(_dget, o, k if vk else repeat(k, len(o))))
+        if vk:
+            return True, list(map(o.get, k))
+        return False, o.get(k)
+    if op == _ARITH:
+        sym = node[1]
+        vl, l = _key_eval(node[2], items, ups)
+        vr, r = _key_eval(node[3], items, ups)
+        tl, tr = _types(l, vl), _types(r, vr)
+        if not (tl <= _NUM and tr <= _NUM):
+            raise _NoKey            # strings (coerced) or metamethods: run Lua
+        f = _ARITH_OPS[sym]
+        if not (vl or vr):
+            try:
+                return False, f(l, r)
+            except OpError:
+                raise _NoKey from None
+        n = len(l) if vl else len(r)
+        L = l if vl else repeat(l, n)
+        R = r if vr else repeat(r, n)
+        g = _INT_OPS.get(sym)
+        if g is not None and tl == _INT and tr == _INT:
+            if sym in ("%", "//") and (0 in r if vr else r == 0):
+                raise _NoKey        # attempt to perform 'n%%0' / divide by zero
+            res = list(map(g, L, R))
+            if res and (min(res) < MININT or max(res) > MAXINT):
+                res = list(map(wrap, res))
+            return True, res
+        try:
+            return True, list(map(f, L, R))
+        except OpError:
+            raise _NoKey from None  # an int divided by an int zero
+    if op == _CONCAT:
+        vl, l = _key_eval(node[1], items, ups)
+        vr, r = _key_eval(node[2], items, ups)
+        if not (_types(l, vl) <= _CATABLE and _types(r, vr) <= _CATABLE):
+            raise _NoKey
+        if not (vl or vr):
+            return False, tostr(l) + tostr(r)
+        l = list(map(tostr, l)) if vl else tostr(l)
+        r = list(map(tostr, r)) if vr else tostr(r)
+        if vl and vr:
+            return True, list(map(operator.add, l, r))
+        if vl:
+            return True, [x + r for x in l]
+        return True, [l + y for y in r]
+    if op == _UNM:
+        v, x = _key_eval(node[1], items, ups)
+        if not _types(x, v) <= _NUM:
+            raise _NoKey
+        return (True, list(map(unm, x))) if v else (False, unm(x))
+    if op == _LEN:
+        v, x = _key_eval(node[1], items, ups)
+        if not _types(x, v) <= _LENABLE:
+            raise _NoKey            # __len, or an error
+        return (True, list(map(length, x))) if v else (False, length(x))
+    raise _NoKey
+
+
+def _level_keys(expr, items, ups):
+    """The keys of one level (a list), or None when they cannot be
+    computed cleanly."""
+    if not expr or type(expr[0]) is str:
+        # a field path (compiler/sortkey.py's fast form)
+        n = len(items)
+        keys = items
+        for f in expr:
+            if set(map(type, keys)) != _PLAIN:
+                return None
+            keys = list(map(_dget, keys, repeat(f, n)))
+        return keys
+    try:
+        vec, keys = _key_eval(expr, items, ups)
+    except _NoKey:
+        return None
+    if not vec:
+        return None                 # not reached: sortkey.py requires the argument
+    return keys
 
 
 def _key_sort(items, spec):
     """``items`` sorted by the key levels of a comparator the compiler
     recognised (compiler/sortkey.py), or None when a key is not a plain
-    number (NaN excluded) or string, or is read from something other than a
-    plain table -- then the comparator itself must run (and raise what it
-    raises).  Stable passes from the last level to the first give exactly
-    what timsort with the comparator gives."""
+    number (NaN excluded) or string, or cannot be computed without running
+    Lua code (a metamethod) or raising -- then the comparator itself must
+    run (and raise what it raises).  Every key of a level being a number, or
+    every one a string, comparing them is exactly what the comparator's
+    ``<``, ``>`` and ``==`` do (Python compares int with float exactly, as
+    Lua does, and str by code point: Lua's byte order).  Stable passes from
+    the last level to the first give exactly what timsort with the
+    comparator gives.  Upvalues (``spec`` = (levels, getter)) are read once:
+    a comparator without side effects cannot change them during the sort."""
+    ups = ()
+    if callable(spec[-1]):
+        spec, getter = spec
+        ups = getter()
     n = len(items)
     order = list(range(n))
-    for path, desc in reversed(spec):
-        keys = items
-        for f in path:
-            if set(map(type, keys)) != _PLAIN:
-                return None
-            keys = list(map(_dget, keys, repeat(f, n)))
+    for expr, desc in reversed(spec):
+        keys = _level_keys(expr, items, ups)
+        if keys is None:
+            return None
         types = set(map(type, keys))
         if types == _STR:
             pass
