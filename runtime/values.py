@@ -138,10 +138,16 @@ class LuaTable(_TableSlots):
         """The border used by ``#t`` (ignores __len): the entry count when
         it is a border (every sequence without other keys), else the border
         found from the hint ``border`` (kept for tables with other keys)."""
-        n = len(self)
-        if (n in self or not n) and n + 1 not in self:
-            return n
+        m = len(self)
+        if (m in self or not m) and m + 1 not in self:
+            return m
+        # walk from the hint or the entry count, whichever is further: the
+        # hint is not moved by appends (see above), and starting at the
+        # count finds the same border as Lua for an array with holes punched
+        # in it (Lua's array part keeps the old top)
         n = self.border
+        if m > n:
+            n = m
         if n + 1 in self:
             n += 1
             while n + 1 in self:

