@@ -391,11 +391,14 @@ def _timsort(t, items, comp):
     if (r := comp(x, x)) is T or (r is not F and r is not None and _res_true(r)):
         _sort_error()
 
-    def cmp(a, b):
-        r = comp(a, b)
-        if r is T or (r is not F and r is not None and _res_true(r)):
+    def cmp(a, b, comp=comp, T=T, F=F):
+        # one Python frame per comparison besides the comparator's: keep it
+        # short (locals only; TRUE and FALSE are by far the usual results)
+        if (r := comp(a, b)) is T:
             return -1
-        return 0
+        if r is F or r is None or not _res_true(r):
+            return 0
+        return -1
     items.sort(key=cmp_to_key(cmp))
     _write_back(t, items)
 
