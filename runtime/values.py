@@ -106,7 +106,7 @@ class _TableSlots(dict):
     and ``LuaMetaTable`` exposes the slots again.  Whoever switches a table
     to a metatable class sets both slots first (see ``LuaMetaTable.adopt``);
     switching back clears them."""
-    __slots__ = ("meta", "ic", "__dict__", "__weakref__")
+    __slots__ = ("meta", "ic", "__dict__")   # tables are never weakly referenced
 
 
 _META_SLOT = _TableSlots.__dict__["meta"]
