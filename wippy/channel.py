@@ -11,8 +11,12 @@ A blocked operation is a ``_Sudog`` (Go's name) queued on a channel.  Its
 ``sel`` (a ``_Sel``) is shared by all the sudogs of one ``channel.select``
 and records which one fired; a plain send/receive has a ``_Sel`` of its own.
 Firing a sudog marks its ``_Sel`` done, stores the outcome and schedules a
-switch to the blocked greenlet through a gevent ``Waiter`` (from a hub
-callback, so the firing greenlet keeps running).  Sudogs of a done select
+switch to the blocked greenlet from a hub callback (``_wake``), so the
+firing greenlet keeps running.  The blocked greenlet switches straight to
+the hub (no gevent ``Waiter``: one C frame less on the stack a blocked
+process keeps), with ``glet`` set only while it is switched out, so a wake
+that comes late (it was woken some other way) finds no greenlet and does
+nothing, as a ``Waiter`` would.  Sudogs of a done select
 still sitting in other channels' queues are skipped by whoever meets them
 and removed by the select itself when it resumes.
 
@@ -27,7 +31,8 @@ Lua API (see docs lua/core/channel.md): ``channel.new(size)``,
 import random
 from collections import deque
 
-from gevent.hub import Waiter, get_hub
+from gevent.hub import get_hub
+from greenlet import getcurrent
 
 from .runtime.values import LuaTable, LuaClassTable, Userdata, TRUE, FALSE, TABLE_TYPES, lua_type
 from .runtime.errors import rt_error, arg_error
@@ -39,10 +44,10 @@ _CLOSED_MSG = "send on closed channel"
 
 class _Sel:
     """The waiting side of one blocked send, receive or select."""
-    __slots__ = ("waiter", "done", "fired", "value", "ok")
+    __slots__ = ("glet", "done", "fired", "value", "ok")
 
     def __init__(self):
-        self.waiter = Waiter(get_hub())
+        self.glet = None       # the blocked greenlet, while it is switched out
         self.done = False
         self.fired = None      # the sudog that completed
         self.value = None      # received value
@@ -64,7 +69,7 @@ class _Sudog:
 class _Wait1:
     """A blocked send or receive on one channel: its own select and sudog
     at once (``sel`` is itself), one object instead of two."""
-    __slots__ = ("sel", "chan", "value", "idx", "send", "waiter", "done", "fired", "ok")
+    __slots__ = ("sel", "chan", "value", "idx", "send", "glet", "done", "fired", "ok")
 
     def __init__(self, chan, value, send):
         self.sel = self
@@ -72,7 +77,7 @@ class _Wait1:
         self.value = value      # the value sent; for a receive, the value received
         self.idx = 0
         self.send = send
-        self.waiter = Waiter(get_hub())
+        self.glet = None
         self.done = False
         self.fired = None
         self.ok = TRUE
@@ -84,14 +89,50 @@ def _fire(sd, value, ok):
     sel.fired = sd
     sel.value = value
     sel.ok = ok
-    w = sel.waiter
-    w.hub.loop.run_callback(w.switch, None)
+    get_hub().loop.run_callback(_wake, sel)
+
+
+def _wake(sel):
+    g = sel.glet
+    if g is not None:
+        g.switch()
+
+
+# The queues of blocked operations (``recvq``, ``sendq``) are lists while
+# short -- an idle process's inbox holds one waiting receiver, and an empty
+# deque alone costs 600 bytes -- and become deques when they grow long (a
+# list's pop(0) moves every other entry).
+_LONGQ = 32
+
+
+def _popleft(q):
+    return q.pop(0) if type(q) is list else q.popleft()
+
+
+def _enqueue(ch, sd, send):
+    if send:
+        q = ch.sendq
+        if q is _NOQ:
+            ch.sendq = [sd]
+            return
+    else:
+        q = ch.recvq
+        if q is _NOQ:
+            ch.recvq = [sd]
+            return
+    if type(q) is list and len(q) >= _LONGQ:
+        q = deque(q)
+        if send:
+            ch.sendq = q
+        else:
+            ch.recvq = q
+    q.append(sd)
 
 
 def _pop_live(q):
     """The first sudog of ``q`` whose select is still waiting (dead ones dropped)."""
     while q:
-        sd = q.popleft()
+        sd = q.pop(0) if type(q) is list else q.popleft()
         if not sd.sel.done:
             return sd
     return None
@@ -101,19 +142,24 @@ def _has_live(q):
     while q:
         if not q[0].sel.done:
             return True
-        q.popleft()
+        _popleft(q)
     return False
 
 
 def _wait(sel, sds):
     """Block the current greenlet until one of ``sds`` (queued) fires."""
+    hub = get_hub()
+    g = getcurrent()
     try:
         while True:
-            sel.waiter.get()
+            sel.glet = g
+            try:
+                hub.switch()
+            finally:
+                sel.glet = None
             if sel.done:
                 break
-            # woken by something else: wait again on a fresh waiter
-            sel.waiter = Waiter(get_hub())
+            # woken by something else: wait again
     except BaseException:
         # killed, timed out or LoopExit while waiting
         # (a value already handed to a receiver that is then killed is lost)
@@ -125,6 +171,66 @@ def _wait(sel, sds):
         raise
     if len(sds) > 1:
         _unqueue(sds, sel.fired)
+
+
+def _wait1(sel):
+    """``_wait`` for a blocked send or receive on one channel (a ``_Wait1``)."""
+    hub = get_hub()
+    g = getcurrent()
+    try:
+        while True:
+            sel.glet = g
+            try:
+                hub.switch()
+            finally:
+                sel.glet = None
+            if sel.done:
+                return
+    except BaseException:
+        if not sel.done:
+            sel.done = True
+            _unqueue((sel,), None)
+        raise
+
+
+def _recv_wait(ch):
+    """Block until a value or the close of ``ch`` comes: ``(value, ok)``.
+    The waiting object of a receive that ended normally is kept on the
+    channel for its next blocking receive (making one costs more than the
+    rest of a receive); a wake of it that comes late finds its ``glet``
+    unset, or its ``done`` unset (``_wait1`` then waits on)."""
+    sel = ch.spare
+    if sel is None:
+        sel = _Wait1(ch, None, False)
+    else:
+        ch.spare = None
+        sel.done = False
+    if ch.recvq is _NOQ:
+        ch.recvq = [sel]
+    else:
+        _enqueue(ch, sel, False)
+    # _wait1, inline
+    hub = get_hub()
+    g = getcurrent()
+    try:
+        while True:
+            sel.glet = g
+            try:
+                hub.switch()
+            finally:
+                sel.glet = None
+            if sel.done:
+                break
+    except BaseException:
+        if not sel.done:
+            sel.done = True
+            _unqueue((sel,), None)
+        raise
+    v = sel.value
+    ok = sel.ok
+    sel.value = sel.fired = None
+    ch.spare = sel
+    return v, ok
 
 
 def _unqueue(sds, keep):
@@ -143,11 +249,12 @@ _NOQ = ()      # an empty queue not made yet (reads only: it is never appended t
 
 class Channel(Userdata):
     """A Go-style channel (``channel.new(size)``)."""
-    __slots__ = ("cap", "buf", "closed", "recvq", "sendq", "__weakref__")
+    __slots__ = ("cap", "buf", "closed", "recvq", "sendq", "spare", "__weakref__")
 
     def __init__(self, size=0):
         self.cap = size
         self.closed = False
+        self.spare = None       # a finished receive's _Wait1, for the next one
         # the queues are made when first needed (an idle inbox holds none)
         self.buf = self.recvq = self.sendq = _NOQ
 
@@ -173,10 +280,8 @@ class Channel(Userdata):
             buf.append(value)
             return
         sel = _Wait1(self, value, True)
-        if self.sendq is _NOQ:
-            self.sendq = deque()
-        self.sendq.append(sel)
-        _wait(sel, (sel,))
+        _enqueue(self, sel, True)
+        _wait1(sel)
         if sel.ok is None:
             rt_error(_CLOSED_MSG)
 
@@ -198,12 +303,7 @@ class Channel(Userdata):
                 return v, TRUE
         if self.closed:
             return None, FALSE
-        sel = _Wait1(self, None, False)
-        if self.recvq is _NOQ:
-            self.recvq = deque()
-        self.recvq.append(sel)
-        _wait(sel, (sel,))
-        return sel.value, sel.ok
+        return _recv_wait(self)
 
     def try_send(self, value):
         """Send without blocking: True if done, False if it would block.
@@ -232,10 +332,16 @@ class Channel(Userdata):
         if self.closed:
             return False
         rq = self.recvq
-        if rq:
-            sd = _pop_live(rq)
-            if sd is not None:
-                _fire(sd, value, TRUE)
+        while rq:
+            # _pop_live and _fire, inline (every message to a waiting inbox)
+            sd = rq.pop(0) if type(rq) is list else rq.popleft()
+            sel = sd.sel
+            if not sel.done:
+                sel.done = True
+                sel.fired = sd
+                sel.value = value
+                sel.ok = TRUE
+                get_hub().loop.run_callback(_wake, sel)
                 return True
         buf = self.buf
         if buf is _NOQ:
@@ -258,12 +364,12 @@ class Channel(Userdata):
         self.closed = True
         rq = self.recvq
         while rq:
-            sd = rq.popleft()
+            sd = _popleft(rq)
             if not sd.sel.done:
                 _fire(sd, None, FALSE)
         sq = self.sendq
         while sq:
-            sd = sq.popleft()
+            sd = _popleft(sq)
             if not sd.sel.done:
                 _fire(sd, None, None)
 
@@ -334,14 +440,9 @@ def select_py(cases, default=False):
         ch = c.chan
         if c.send:
             sd = _Sudog(sel, ch, c.value, i, True)
-            if ch.sendq is _NOQ:
-                ch.sendq = deque()
-            ch.sendq.append(sd)
         else:
             sd = _Sudog(sel, ch, None, i, False)
-            if ch.recvq is _NOQ:
-                ch.recvq = deque()
-            ch.recvq.append(sd)
+        _enqueue(ch, sd, c.send)
         sds.append(sd)
     _wait(sel, sds)
     sd = sel.fired
@@ -383,7 +484,9 @@ def _lua_receive(ch=None, *_):
         if ch.sendq:
             ch._refill()
         return v, TRUE
-    return ch.receive_py()
+    if ch.sendq or ch.closed:
+        return ch.receive_py()
+    return _recv_wait(ch)
 
 
 def _lua_close(ch=None, *_):

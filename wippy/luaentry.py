@@ -18,6 +18,7 @@ exist for entries.
 
 import logging
 import os
+import re
 import threading
 
 from .registry import KindHandler, ChangeRejected
@@ -30,6 +31,7 @@ from .compiler.errors import LuaSyntaxError, InternalCompilerError
 __all__ = ["LuaEntries", "CompiledEntry", "EntryError", "LUA_KINDS"]
 
 LUA_KINDS = ("function.lua", "library.lua", "process.lua", "workflow.lua")
+_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _HELPERS = helper_globals()
 log = logging.getLogger("wippy.lua")
 
@@ -85,7 +87,7 @@ def compile_args(app, entry):
 
 class CompiledEntry:
     __slots__ = ("entry", "chunk", "chunkname", "method", "imports", "pool", "generation",
-                 "key", "registered", "gtmpl")
+                 "key", "registered", "gtmpl", "gplan", "mdict")
 
     def __init__(self, entry, chunk, chunkname, method, imports):
         self.entry = entry
@@ -97,6 +99,8 @@ class CompiledEntry:
         self.generation = 0
         self.registered = False
         self.gtmpl = None           # the globals every instance starts from
+        self.gplan = None           # how an instance's globals are made from it
+        self.mdict = None           # (chunk, the helpers its code names)
         self.key = ""
 
 
@@ -235,12 +239,17 @@ class LuaEntries(KindHandler):
         return Instance(ce, G, m, ce.generation)
 
     def bind(self, ce, G):
-        chunk = self.chunk_of(ce)
-        LUA_FILES.add(chunk.chunkname)
-        ERRINFO[chunk.chunkname] = chunk.errinfo
-        g = dict(_HELPERS)
+        md = ce.mdict
+        if md is None or md[0] is not ce.chunk:
+            chunk = self.chunk_of(ce)
+            LUA_FILES.add(chunk.chunkname)
+            ERRINFO[chunk.chunkname] = chunk.errinfo
+            md = ce.mdict = (chunk, _helpers_for(chunk.code))
+        # the module globals of this instance: only the helpers its code
+        # names (a copy of every helper would cost each process ~1.5 KB)
+        g = md[1].copy()
         g["_ENV_"] = G
-        exec(chunk.code, g)
+        exec(md[0].code, g)
         return g["main_chunk"]
 
     # -- globals -----------------------------------------------------------
@@ -258,35 +267,75 @@ class LuaEntries(KindHandler):
 
     def new_globals(self, ce, loading=()):
         """A fresh globals table for one instance of the entry: built from
-        the entry's template with a copy of every library table (so one
-        instance's changes to ``string`` or ``process`` stay its own), and
-        instances of the libraries it imports."""
-        tmpl = ce.gtmpl
-        if tmpl is None:
-            tmpl = ce.gtmpl = self._globals_template(ce)
-        G = LuaTable(tmpl)
-        G["_G"] = G
-        for k, v in tmpl.items():
-            if type(v) is LuaTable:
-                G[k] = LuaTable(v)
+        the entry's template with a copy of every library table it can
+        reach (so one instance's changes to ``string`` or ``process`` stay
+        its own), and instances of the libraries it imports.
+
+        Only the globals the entry's code can reach are put in it (see
+        ``_globals_plan``): a process that never names ``string`` costs no
+        copy of it, and nothing it can do can tell the difference."""
+        plan = ce.gplan
+        if plan is None:
+            plan = ce.gplan = self._globals_plan(ce)
+        base, libs, with_g, with_require = plan
+        G = LuaTable(base)
+        if with_g:
+            G["_G"] = G
+        for k, lib, nested in libs:
+            t = G[k] = LuaTable(lib)
+            for n in nested:
+                t[n] = LuaTable(lib[n])
         if ce.imports:
             entry = ce.entry
             imports = LuaTable()
             for alias, target in ce.imports.items():
+                # every import is resolved (a library's chunk runs, a missing
+                # one is an error) even when the code cannot name it
                 value = self.resolve_import(entry, alias, target, loading)
                 imports[alias] = value
                 G[alias] = value
-
-            def require(name=None, *_):
-                if type(name) is not str:
-                    rt_error("bad argument #1 to 'require' (string expected, got %s)"
-                             % _lua_typename(name))
-                v = imports.get(name)
-                if v is None:
-                    rt_error("module '%s' not found" % name)
-                return v
-            G["require"] = require
+            if with_require:
+                def require(name=None, *_):
+                    if type(name) is not str:
+                        rt_error("bad argument #1 to 'require' (string expected, got %s)"
+                                 % _lua_typename(name))
+                    v = imports.get(name)
+                    if v is None:
+                        rt_error("module '%s' not found" % name)
+                    return v
+                G["require"] = require
         return G
+
+    def _globals_plan(self, ce):
+        """What ``new_globals`` builds for an entry: (the shared values,
+        the library tables to copy as (name, table, names of its nested
+        plain tables, copied too), whether ``_G`` is set, whether
+        ``require`` is made).
+
+        Entries cannot ``load`` code and have no ``debug`` library, so their
+        code reaches a global only by writing its name, or through the
+        globals table itself, which it can only get by naming ``_G`` or
+        ``_ENV``.  When the source (comments and strings included: a
+        superset) names neither, a global whose name it never writes is
+        unreachable and left out: it could not be read, written, listed or
+        compared.  Otherwise every global is there, as in Lua."""
+        tmpl = ce.gtmpl
+        if tmpl is None:
+            tmpl = ce.gtmpl = self._globals_template(ce)
+        names = set(_NAME_RE.findall(ce.entry.data.get("source") or ""))
+        everything = "_G" in names or "_ENV" in names
+        base = {}
+        libs = []
+        for k, v in tmpl.items():
+            if not everything and k not in names:
+                continue
+            if type(v) is LuaTable:
+                libs.append((k, v, tuple(n for n, x in v.items() if type(x) is LuaTable)))
+            else:
+                base[k] = v
+        if ce.imports:
+            base.pop("require", None)
+        return (base, tuple(libs), everything, everything or "require" in names)
 
     def _globals_template(self, ce):
         G = LuaTable()
@@ -325,6 +374,23 @@ class LuaEntries(KindHandler):
                              % (entry.id, alias, target), "NotFound")
         inst = self.new_instance(ce, tuple(loading) + (entry.id,))
         return inst.value
+
+
+def _code_names(code, out):
+    out.update(code.co_names)
+    for c in code.co_consts:
+        if type(c) is type(code):
+            _code_names(c, out)
+    return out
+
+
+def _helpers_for(code):
+    """The runtime helpers a compiled chunk's code (nested functions
+    included) can name as globals: its module dict needs no others."""
+    names = _code_names(code, set())
+    g = {k: v for k, v in _HELPERS.items() if k in names}
+    g["__builtins__"] = _HELPERS["__builtins__"]
+    return g
 
 
 def _no_require(name=None, *_):

@@ -15,7 +15,6 @@ others and can be terminated.
 """
 
 import itertools
-from functools import partial
 import logging
 import sys
 import time
@@ -93,6 +92,30 @@ Message.lua_meta = LuaTable({
     "__tostring": lambda m, *_: "message(%s)" % m.topic})
 
 
+_NOSET = frozenset()     # no monitors / watched / links yet (never added to)
+
+
+def _add_monitors(p, pid):
+    if p.monitors:
+        p.monitors.add(pid)
+    else:
+        p.monitors = {pid}
+
+
+def _add_watching(p, pid):
+    if p.watching:
+        p.watching.add(pid)
+    else:
+        p.watching = {pid}
+
+
+def _add_links(p, pid):
+    if p.links:
+        p.links.add(pid)
+    else:
+        p.links = {pid}
+
+
 class Process:
     __slots__ = ("node", "pid", "eid", "host", "glet", "_inbox", "_events", "listeners",
                  "monitors", "watching", "links", "trap_links", "upgradable", "names",
@@ -108,9 +131,9 @@ class Process:
         self._inbox = None          # channels are made when first needed
         self._events = None
         self.listeners = None       # topic -> (channel, as_message)
-        self.monitors = set()       # pids that get my EXIT
-        self.watching = set()       # pids I monitor
-        self.links = set()
+        # pids that get my EXIT, pids I monitor, linked pids: the shared
+        # empty _NOSET until the first one (see _add_monitors and co.)
+        self.monitors = self.watching = self.links = _NOSET
         self.trap_links = False
         self.upgradable = False
         self.names = None
@@ -159,6 +182,20 @@ class Process:
             ch = self.inbox
         ch.deliver(Message(topic, sender, payload))
 
+    def deliver_msg(self, m):
+        """``deliver`` of a made message."""
+        lst = self.listeners
+        if lst is not None:
+            got = lst.get(m.topic)
+            if got is not None:
+                ch, as_msg = got
+                ch.deliver(m if as_msg else m.payload.data())
+                return
+        ch = self._inbox
+        if ch is None:
+            ch = self.inbox
+        ch.deliver(m)
+
     def event(self, tbl):
         self.events.deliver(tbl)
 
@@ -179,9 +216,7 @@ class FuncProcess(Process):
         self.glet = glet
         self._inbox = self._events = self.listeners = self.names = None
         self._done = self.value = self.error = self.tasks = None
-        self.monitors = set()
-        self.watching = set()
-        self.links = set()
+        self.monitors = self.watching = self.links = _NOSET
         self.trap_links = self.upgradable = self.exited = False
         self.started = True
         self.context = context
@@ -257,6 +292,7 @@ class Node:
         self.hosts = {}
         self._seq = itertools.count(1)
         self._idle = []             # process runners waiting for work
+        self._pending = deque()     # (process, args) spawned, not started yet
         self._hubref = None
         self._last = [time.perf_counter()]
         self.streams = (sys.stdin.buffer if hasattr(sys.stdin, "buffer") else None,
@@ -306,23 +342,34 @@ class Node:
         self.procs[pid] = proc
         if parent is not None:
             if monitor:
-                proc.monitors.add(parent.pid)
-                parent.watching.add(pid)
+                proc.monitors = {parent.pid}
+                _add_watching(parent, pid)
             if link:
-                proc.links.add(parent.pid)
-                parent.links.add(pid)
+                proc.links = {parent.pid}
+                _add_links(parent, pid)
         if name is not None:
             self.register(name, proc)
         sender = parent.pid if parent is not None else None
         for topic, payloads in messages:
             for p in payloads or (None,):
                 proc.deliver(topic, sender, Payload(p, copy=False))
-        idle = self._idle
-        g = idle.pop() if idle else greenlet(partial(_runner, self), self._hub())
-        proc.glet = g
-        g.wjob = (proc, args)
-        self._hub().loop.run_callback(g.switch)
+        # queued to start: one hub callback per process hands the next
+        # queued one to a runner (see _start and _runner)
+        self._pending.append((proc, args))
+        h = self._hubref
+        if h is None or h.dead:
+            h = self._hub()
+        h.loop.run_callback(self._start)
         return pid
+
+    def _start(self):
+        """Hub callback: give the next queued process a runner (unless a
+        runner that finished its process has taken it already)."""
+        if self._pending:
+            idle = self._idle
+            g = idle.pop() if idle else _Runner(self, self._hub())
+            g.wjob = True
+            g.switch()
 
     def _hub(self):
         h = self._hubref
@@ -330,17 +377,21 @@ class Node:
             h = self._hubref = gevent.get_hub()
         return h
 
-    def _run(self, proc, args):
-        g = getcurrent()
+    def _run(self, proc, args, g):
         if proc.exited:         # killed before it could start
             return
+        proc.glet = g
         proc.started = True
         g.wippy_proc = proc
         g.wippy_frame = Frame(self.app, proc.eid, proc.context)
         value = error = None
         try:
-            inst = self.app.lua.new_instance_for(proc.eid, ("process.lua",))
-            r = inst.fn(*args)
+            fn = self.app.lua.new_instance_for(proc.eid, ("process.lua",)).fn
+            # a plain call, not fn(*args): CPython runs it in the same C
+            # frame, so a process blocked in it saves a shorter stack
+            n = len(args)
+            r = fn() if n == 0 else fn(args[0]) if n == 1 else fn(args[0], args[1]) \
+                if n == 2 else fn(*args)
             if type(r) is tuple:
                 error = returned_error(r)
                 if error is not None:
@@ -386,14 +437,16 @@ class Node:
             for mp in proc.monitors:
                 w = self.procs.get(mp)
                 if w is not None:
-                    w.watching.discard(proc.pid)
+                    if w.watching:
+                        w.watching.discard(proc.pid)
                     w.event(_event(EV_EXIT, proc.pid, value, error))
         if proc.links:
             for lp in proc.links:
                 other = self.procs.get(lp)
                 if other is None:
                     continue
-                other.links.discard(proc.pid)
+                if other.links:
+                    other.links.discard(proc.pid)
                 if error is None:
                     continue
                 if other.trap_links:
@@ -402,16 +455,20 @@ class Node:
                     self.kill(other)
         for wp in proc.watching:
             w = self.procs.get(wp)
-            if w is not None:
+            if w is not None and w.monitors:
                 w.monitors.discard(proc.pid)
         if proc._done is not None:
             proc._done.set()
 
     # -- control -------------------------------------------------------------
     def kill(self, proc):
-        g = proc.glet
         if proc.exited:
             return
+        if type(proc) is Process and not proc.started:
+            # killed before it ever ran: its runner will skip it
+            self._exit(proc, None, new_error("Canceled", "process terminated"))
+            return
+        g = proc.glet
         if g is None:
             # a function process whose call has returned: its tasks remain
             for t in list(proc.tasks or ()):
@@ -423,10 +480,6 @@ class Node:
             raise GreenletExit()
         if type(proc) is FuncProcess and isinstance(g, Greenlet):
             g.kill(block=False)
-            return
-        if type(proc) is Process and not proc.started:
-            # killed before it ever ran: its runner will skip it
-            self._exit(proc, None, new_error("Canceled", "process terminated"))
             return
         # a process runner: the GreenletExit must reach it while it still
         # runs this process (it may have moved on when the callback runs)
@@ -487,11 +540,13 @@ class Node:
                 return
             raise _ProcError("NotFound", "process %s not found" % (dest,))
         if on:
-            proc.monitors.add(me.pid)
-            me.watching.add(proc.pid)
+            _add_monitors(proc, me.pid)
+            _add_watching(me, proc.pid)
         else:
-            proc.monitors.discard(me.pid)
-            me.watching.discard(proc.pid)
+            if proc.monitors:
+                proc.monitors.discard(me.pid)
+            if me.watching:
+                me.watching.discard(proc.pid)
 
     def link(self, me, dest, on=True):
         pid = self.resolve(dest)
@@ -501,11 +556,13 @@ class Node:
         if proc is me:
             raise _ProcError("Invalid", "cannot link a process to itself")
         if on:
-            proc.links.add(me.pid)
-            me.links.add(proc.pid)
+            _add_links(proc, me.pid)
+            _add_links(me, proc.pid)
         else:
-            proc.links.discard(me.pid)
-            me.links.discard(proc.pid)
+            if proc.links:
+                proc.links.discard(me.pid)
+            if me.links:
+                me.links.discard(proc.pid)
 
     # -- names ---------------------------------------------------------------
     def register(self, name, proc):
@@ -555,21 +612,45 @@ class Node:
 _MAX_IDLE = 256          # process runners kept for reuse
 
 
-def _runner(node):
-    """The body of a pooled greenlet running processes one after another
-    (a fresh greenlet costs far more than a switch).  ``wjob`` holds the
-    next (process, args); an idle runner waits in the hub for one."""
-    g = getcurrent()
+class _Runner(greenlet):
+    """A pooled greenlet running processes one after another (a fresh
+    greenlet costs far more than a switch).  Slots, not a ``__dict__``: a
+    blocked process keeps its runner."""
+    __slots__ = ("node", "wjob", "wippy_proc", "wippy_frame")
+
+    def __init__(self, node, parent):
+        greenlet.__init__(self, None, parent)
+        self.node = node
+        self.wjob = self.wippy_proc = self.wippy_frame = None
+
+    def run(self):
+        _runner(self)
+
+
+def _runner(g):
+    """The body of a process runner: it runs queued processes, one after
+    another while they end without blocking and its time slice lasts (a
+    burst of short processes needs no runner each, nor a hub round trip
+    each), then waits in the idle list until ``Node._start`` wakes it
+    (``wjob`` set: any other switch into an idle runner is ignored).  Every
+    queued process has a ``_start`` callback of its own, so none waits for
+    a runner that has gone idle."""
+    node = g.node
     hub = node._hub()
     idle = node._idle
+    pending = node._pending
+    clock = time.perf_counter
     try:
         while True:
-            job = g.wjob
-            g.wjob = None
-            if job is not None:
-                node._run(*job)
+            t0 = clock()
+            while pending:
+                proc, args = pending.popleft()
+                node._run(proc, args, g)
+                if clock() - t0 > SLICE:
+                    break
             if len(idle) >= _MAX_IDLE:
                 return
+            g.wjob = None
             idle.append(g)
             while g.wjob is None:
                 hub.switch()
@@ -663,10 +744,24 @@ def make_process_module(node, app, entry, base):
         p = current_process()
         return p.pid if p is not None else None
 
+    procs = node.procs
+
     def send(dest=None, topic=None, *values):
         p = getattr(getcurrent(), "wippy_proc", None)
         if p is None:
             p = current_process()       # in a Lua coroutine
+        if len(values) == 1 and type(topic) is str and topic and topic[0] != "@":
+            # the usual case (node.send's first path, inline): one value to
+            # a running process's PID
+            proc = procs.get(dest)
+            if proc is not None:
+                msg = Message(topic, p.pid if p is not None else None, Payload(values[0]))
+                ch = proc._inbox
+                if ch is not None and proc.listeners is None:
+                    ch.deliver(msg)         # Process.deliver's usual path, inline
+                else:
+                    proc.deliver_msg(msg)
+                return TRUE
         try:
             node.send(p.pid if p is not None else None, dest, topic, values)
         except _ProcError as e:
