@@ -390,3 +390,13 @@ def test_woken_receiver_ignores_a_stray_switch():
         g.join()
         return out
     assert _in_hub(body) == [("real", TRUE)]
+
+
+def test_spawn_burst_with_runners_giving_up_their_slice_at_once(app, monkeypatch):
+    # every runner stops after one process: the callbacks left over start
+    # the rest, nothing is lost or run twice
+    import wippy.process as wp
+    monkeypatch.setattr(wp, "SLICE", -1.0)
+    r = run(app, "app:burst", 50)
+    assert r == {"inorder": True, "killed": True, "woke": True, "kind": "pid.exit"}
+    assert not app.node._pending
