@@ -205,6 +205,7 @@ def _recv_wait(ch):
     else:
         ch.spare = None
         sel.done = False
+        sel.chan = ch
     if ch.recvq is _NOQ:
         ch.recvq = [sel]
     else:
@@ -228,7 +229,7 @@ def _recv_wait(ch):
         raise
     v = sel.value
     ok = sel.ok
-    sel.value = sel.fired = None
+    sel.value = sel.fired = sel.chan = None     # no cycle through the channel
     ch.spare = sel
     return v, ok
 

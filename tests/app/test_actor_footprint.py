@@ -400,3 +400,24 @@ def test_spawn_burst_with_runners_giving_up_their_slice_at_once(app, monkeypatch
     r = run(app, "app:burst", 50)
     assert r == {"inorder": True, "killed": True, "woke": True, "kind": "pid.exit"}
     assert not app.node._pending
+
+
+def test_a_channel_that_was_received_from_is_freed_without_the_cycle_collector():
+    import gc
+    import weakref
+
+    def body():
+        ch = Channel(0)
+        g = gevent.spawn(ch.receive_py)
+        gevent.sleep(0)
+        ch.send_py(1)
+        g.join()
+        assert ch.spare is not None and ch.spare.chan is None
+        wr = weakref.ref(ch)
+        gc.disable()
+        try:
+            del ch, g
+            return wr() is None
+        finally:
+            gc.enable()
+    assert _in_hub(body)
