@@ -27,6 +27,10 @@ which the comparator cannot assign: its body is nothing but ``if`` and
 ``return``).  Upvalues are numbered in order of first use; the code
 generator passes ``table.sort`` a getter returning their current values.
 
+Locals of the comparator (``local ka, kb = a.key, b.key``) stand for their
+expressions when each is the key expression of one argument, none shadows
+a parameter and each is used.
+
 Recognised shapes (``A``, ``B``: key expressions, each the same expression
 of either argument; ``<`` may be ``>`` or mirrored, ``==``/``~=`` either way
 round):
@@ -51,7 +55,7 @@ never recognised (not a strict order: Lua raises "invalid order function").
 
 import ast
 
-from .luaast import (BinOp, FalseExpr, If, Index, Name, Number, Paren, Return, String,
+from .luaast import (BinOp, FalseExpr, If, Index, Local, Name, Number, Paren, Return, String,
                      TrueExpr, UnOp)
 
 __all__ = ["sort_spec", "sort_analysis", "sort_decorators"]
@@ -79,6 +83,8 @@ class _Ctx:
         self.resolve = resolve        # Name node -> variable, None for globals
         self.ups = []                 # first Name node of each upvalue
         self.up_vars = []             # their variables (identity)
+        self.aliases = {}             # id(Local statement) -> {name: (param|None, key)}
+        self.used = set()             # (id(Local statement), name) referenced
 
 
 def _same(x, y):
@@ -108,6 +114,12 @@ def _key(e, param, other, cx):
         var = cx.resolve(e)
         if var is None:               # a global: reading _ENV may run __index
             return None
+        decl = getattr(var, "decl_node", None)
+        if decl is not None and id(decl) in cx.aliases:
+            # a local of the comparator: its (side-effect-free) value
+            p, k = cx.aliases[id(decl)][var.name]
+            cx.used.add((id(decl), var.name))
+            return k if p is None or p == param else None
         for i, v in enumerate(cx.up_vars):
             if v is var:
                 return (UPVAL, i)
@@ -256,6 +268,27 @@ def _levels(stmts, cx):
         if rest or len(st.exprs) != 1:
             return None
         return _chain(_terms(st.exprs[0]), cx)
+    if isinstance(st, Local):
+        # local ka, kb = A(a), A(b): names for key expressions of one
+        # argument (or of none); each must be used (see sort_analysis)
+        if (cx.resolve is None or len(st.names) != len(st.exprs)
+                or len(set(st.names)) != len(st.names)
+                or any(x not in (None, "const") for x in (st.attribs or ()))):
+            return None
+        m = {}
+        for name, e in zip(st.names, st.exprs):
+            if name in (cx.a, cx.b) or name == "_ENV":
+                return None           # shadows a parameter
+            k = _key(e, cx.a, cx.b, cx)
+            if k is not None:
+                m[name] = (cx.a if _uses_arg(k) else None, k)
+                continue
+            k = _key(e, cx.b, cx.a, cx)
+            if k is None:
+                return None
+            m[name] = (cx.b, k)
+        cx.aliases[id(st)] = m
+        return _levels(rest, cx)
     if not isinstance(st, If):
         return None
     cond, then, cont = _split_if(st, rest)
@@ -323,6 +356,14 @@ def sort_analysis(fn, resolve=None):
     levels = _levels(fn.body.body, cx)
     if levels is None:
         return None, None
+    # Lua evaluates every local's expression on every call (and may raise);
+    # keys are computed only for the levels.  In a recognised shape every
+    # expression of the body is part of a level key, so a local that is
+    # referenced is computed with the keys; one that is not is refused.
+    for sid, m in cx.aliases.items():
+        for name in m:
+            if (sid, name) not in cx.used:
+                return None, None
     return tuple((_path_form(k), d) for k, d in levels), cx.ups
 
 
