@@ -229,6 +229,21 @@ def index(o, k):
     return _index_slow(o, k)
 
 
+def mindex(o, k, env):
+    """``o:k`` when the inline paths of a method call found nothing: the
+    full protocol, and for a string whose method the string metatable lacks,
+    the ``string`` table of the calling chunk's globals.  A Wippy instance
+    has its own copy of ``string`` (the shared string metatable cannot be
+    written from an entry), so ``function string.trim(s) ... end`` followed
+    by ``s:trim()`` works there as in a Lua state of its own."""
+    v = index(o, k)
+    if v is None and type(o) is str and type(env) in TABLE_TYPES:
+        s = env.get("string")
+        if type(s) in TABLE_TYPES:
+            v = s.get(k)
+    return v
+
+
 def _class_lookup(o, mt, k):
     """Follow __index from o's metatable mt: (value, cacheable).  The result
     may be cached per metatable only when every table on the way is a class
@@ -1183,7 +1198,7 @@ def helper_globals():
         "_pystr": str, "_type": type, "_tuple": tuple, "_range": range, "_len": len,
         "int": int, "float": float, "str": str, "_isinstance": isinstance,
     }
-    for name in ("index", "setindex", "rawset_checked", "add", "sub", "mul", "div", "mod",
+    for name in ("index", "mindex", "setindex", "rawset_checked", "add", "sub", "mul", "div", "mod",
                  "idiv", "pow", "unm", "band", "bor", "bxor", "shl", "shr", "bnot", "concat",
                  "concat_n", "length", "first", "mr", "adjust", "forrange", "forin", "wrapint",
                  "fdiv", "table_nn", "table_multi", "key_checked", "type_value", "Goto",

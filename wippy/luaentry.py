@@ -24,7 +24,7 @@ import threading
 from .registry import KindHandler, ChangeRejected
 from .runtime.values import LuaTable
 from .runtime.errors import rt_error, LUA_FILES, ERRINFO, register_builtins
-from .runtime.ops import helper_globals
+from .runtime.ops import helper_globals, getmetatable, setmetatable
 from .runtime import baselib, lstring, ltable, lmath, coroutine, los, lutf8
 from .compiler.errors import LuaSyntaxError, InternalCompilerError
 
@@ -255,8 +255,17 @@ class LuaEntries(KindHandler):
     # -- globals -----------------------------------------------------------
     def base_libs(self):
         if self._base is None:
+            strings = lstring.make_string_lib()
+            # the string metatable is one for the whole runtime (strings are
+            # shared values): frozen, with its __index table, so that no
+            # instance can change what another one's strings do; an
+            # instance's own additions to its ``string`` copy still work as
+            # methods (see ops.mindex)
+            smeta = getmetatable("")
+            ltable.t_freeze(strings)
+            ltable.t_freeze(smeta)
             self._base = {
-                "string": lstring.make_string_lib(),
+                "string": strings,
                 "table": ltable.make_table_lib(),
                 "math": lmath.make_math_lib(),
                 "coroutine": coroutine.make_coroutine_lib(),
@@ -281,8 +290,10 @@ class LuaEntries(KindHandler):
         G = LuaTable(base)
         if with_g:
             G["_G"] = G
-        for k, lib, nested in libs:
+        for k, lib, nested, meta in libs:
             t = G[k] = LuaTable(lib)
+            if meta is not None:            # string(x): the library's __call
+                setmetatable(t, meta)
             for n in nested:
                 t[n] = LuaTable(lib[n])
         if ce.imports:
@@ -330,7 +341,9 @@ class LuaEntries(KindHandler):
             if not everything and k not in names:
                 continue
             if type(v) is LuaTable:
-                libs.append((k, v, tuple(n for n, x in v.items() if type(x) is LuaTable)))
+                base_lib = self.base_libs().get(k)
+                libs.append((k, v, tuple(n for n, x in v.items() if type(x) is LuaTable),
+                             base_lib.meta if base_lib is not None else None))
             else:
                 base[k] = v
         if ce.imports:

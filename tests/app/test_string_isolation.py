@@ -1,0 +1,90 @@
+"""Strings share one metatable across the runtime, so an entry must not be
+able to change it: its ``__index`` table is frozen.  An instance's own
+``string`` table is a copy it may change, its additions work as methods
+(``s:shout()`` after ``string.shout = f``) and nothing of it reaches another
+process; ``string(x)`` (Wippy's cast) works on the copy."""
+
+import os
+
+import gevent
+import pytest
+
+from wippy.app import App, run_in_hub
+
+INDEX = """\
+namespace: app
+entries:
+  - {name: procs, kind: process.host}
+  - name: writer
+    kind: process.lua
+    method: main
+    source: |
+      return {main = function()
+        function string.shout(s) return s:upper() .. "!" end
+        local ok, err = pcall(function()
+          getmetatable("").__index.whisper = function(s) return s:lower() end
+        end)
+        local ok2 = pcall(function() getmetatable("").__index = {} end)
+        return {shout = ("hi"):shout(), meta_write = tostring(ok), err = tostring(err),
+                meta_replace = tostring(ok2), cast = string(5), rep = ("ab"):rep(2)}
+      end}
+  - name: reader
+    kind: process.lua
+    method: main
+    source: |
+      return {main = function()
+        local ok, err = pcall(function() return ("hi"):shout() end)
+        local ok2 = pcall(function() return ("HI"):whisper() end)
+        return {shout = tostring(ok), err = tostring(err), whisper = tostring(ok2),
+                field = tostring(string.shout), upper = ("x"):upper()}
+      end}
+  - name: nostring
+    kind: process.lua
+    method: main
+    source: |
+      return {main = function()
+        local ok = pcall(function() return ("hi"):shout() end)
+        return {shout = tostring(ok), len = ("abc"):len()}
+      end}
+"""
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    root = str(tmp_path_factory.mktemp("strings"))
+    os.makedirs(os.path.join(root, "src", "app"))
+    with open(os.path.join(root, "wippy.lock"), "w") as f:
+        f.write("directories:\n  modules: .wippy\n  src: ./src\n")
+    with open(os.path.join(root, "src", "app", "_index.yaml"), "w") as f:
+        f.write(INDEX)
+    a = App.open(root)
+    yield a
+    a.stop(5)
+    a.close()
+
+
+def run(app, eid):
+    from wippy.convert import to_python
+
+    def body():
+        with gevent.Timeout(30, AssertionError("%s did not finish" % eid)):
+            return app.run_process_main(eid, [])
+    (r,) = run_in_hub(body)
+    return to_python(r)
+
+
+def test_own_string_additions_are_methods_and_the_shared_metatable_is_frozen(app):
+    r = run(app, "app:writer")
+    assert r["shout"] == "HI!"
+    assert r["meta_write"] == "false" and "frozen table" in r["err"]
+    assert r["meta_replace"] == "false"
+    assert r["cast"] == "5" and r["rep"] == "abab"
+
+
+def test_another_process_sees_none_of_it(app):
+    run(app, "app:writer")
+    r = run(app, "app:reader")
+    assert r["shout"] == "false" and "method 'shout'" in r["err"]
+    assert r["whisper"] == "false" and r["field"] == "nil" and r["upper"] == "X"
+    r = run(app, "app:nostring")
+    assert r == {"shout": "false", "len": 3}
