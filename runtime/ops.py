@@ -1195,7 +1195,7 @@ def helper_globals():
         "__builtins__": {}, "LuaTable": LuaTable, "LuaMetaTable": LuaMetaTable,
         "TABLE_TYPES": TABLE_TYPES, "TRUE": TRUE, "_MISS": _MISS, "FALSE": FALSE,
         "MAXINT": MAXINT, "MININT": MININT, "fmt_float": fmt_float, "_UDM": _UDM,
-        "_pystr": str, "_type": type, "_tuple": tuple, "_range": range, "_len": len,
+        "_pystr": str, "_type": type, "_tuple": tuple, "_range": range, "_len": len, "_abs": abs,
         "int": int, "float": float, "str": str, "_isinstance": isinstance,
     }
     for name in ("index", "mindex", "setindex", "rawset_checked", "add", "sub", "mul", "div", "mod",
