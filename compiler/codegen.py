@@ -901,7 +901,15 @@ class Generator:
         vars_ = [self.res.decls[(id(s), i)] for i in range(len(s.names))]
         n = len(vars_)
         exprs = s.exprs
-        if len(exprs) == 1 and type(exprs[0]) in (A.Call, A.Method, A.Vararg):
+        if (n == 2 and vars_[0].nrefs == 0 and vars_[0].name == "_" and len(exprs) == 1
+                and type(exprs[0]) in (A.Call, A.Method) and not self.res.uses_debug):
+            # for _, v in ...: the first variable is never read, so the loop
+            # iterates over the values alone (unless the chunk uses the debug
+            # library, whose getlocal would see `_` unset)
+            it = call("forin_v", ast.Starred(value=self.multi(exprs[0]), ctx=_LOAD))
+            vars_ = vars_[1:]
+            n = 1
+        elif len(exprs) == 1 and type(exprs[0]) in (A.Call, A.Method, A.Vararg):
             it = call("forin", C(n), ast.Starred(value=self.multi(exprs[0]), ctx=_LOAD))
         else:
             vals = [self.value(e) for e in exprs[:-1]]

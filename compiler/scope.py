@@ -83,6 +83,7 @@ class Resolution:
         self.decls = {}        # (id(node), i) -> Var
         self.funcs = {}        # id(Function node) -> FuncInfo
         self.uses_env = False  # the chunk mentions _ENV
+        self.uses_debug = False  # the chunk reads a global named debug
         self.continue_labels = set()   # id(Label) usable as 'continue'
         self.all_vars = []
 
@@ -352,6 +353,8 @@ class Resolver:
         v = self.lookup(name)
         self.res.names[id(name_node)] = v
         if v is None:
+            if name == "debug":
+                self.res.uses_debug = True
             env = self.lookup("_ENV")
             self.res.env_for[id(name_node)] = env
             if env is not None:

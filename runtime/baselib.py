@@ -426,8 +426,22 @@ def lua_collectgarbage(opt="collect", *_):
     arg_error(1, "collectgarbage", "invalid option '%s'" % tostring(opt))
 
 
-register_fast_iter(lua_next, _pairs_fast)
-register_fast_iter(lua_ipairs_aux, _ipairs_fast)
+def _pairs_values(t, c):
+    if type(t) not in TABLE_TYPES or c is not None:
+        return None
+    # the keys as they are now, each value read when the loop reaches it
+    # (a value removed meanwhile is skipped, as next would)
+    return filter(_NONE_NE, map(t.get, list(t)))
+
+
+def _ipairs_values(t, c):
+    if type(t) is not LuaTable or c != 0 or type(c) is not int:
+        return None
+    return _takewhile(_NONE_NE, map(t.get, _count(1)))
+
+
+register_fast_iter(lua_next, _pairs_fast, _pairs_values)
+register_fast_iter(lua_ipairs_aux, _ipairs_fast, _ipairs_values)
 
 
 # -- load / loadfile (used by the standalone state) -------------------------

@@ -13,6 +13,7 @@ Lua frame when the error is caught.
 
 import math
 from itertools import chain as _chain, repeat as _repeat_it
+from operator import itemgetter as _itemgetter
 
 _chain_from = _chain.from_iterable
 _first_item = __import__("operator").itemgetter(0)
@@ -1094,8 +1095,28 @@ def _generic_iter(n, f, s, c):
 _FAST_ITERS = {}
 
 
-def register_fast_iter(fn, maker):
+def register_fast_iter(fn, maker, values=None):
+    """``maker`` gives the (key, value) pairs of the iteration; ``values``,
+    when given, just its values (for ``for _, v in ...`` loops)."""
     _FAST_ITERS[fn] = maker
+    if values is not None:
+        _FAST_VALUES[fn] = values
+
+
+_FAST_VALUES = {}
+_second = _itemgetter(1)
+
+
+def forin_v(f, s=None, c=None, *_):
+    """The iterator of a two-variable generic ``for`` whose first variable
+    is never read (``for _, v in ipairs(t)``): the second values only,
+    straight from C-level iterators where the iteration has one."""
+    fast = _FAST_VALUES.get(f)
+    if fast is not None:
+        it = fast(s, c)
+        if it is not None:
+            return it
+    return map(_second, forin(2, f, s, c))
 
 
 # --------------------------------------------------------------------------
@@ -1202,6 +1223,6 @@ def helper_globals():
                  "idiv", "pow", "unm", "band", "bor", "bxor", "shl", "shr", "bnot", "concat",
                  "concat_n", "length", "first", "mr", "adjust", "forrange", "forin", "wrapint",
                  "fdiv", "table_nn", "table_multi", "key_checked", "type_value", "Goto",
-                 "table_ctor", "brange", "forever", "sortkey"):
+                 "table_ctor", "brange", "forever", "sortkey", "forin_v"):
         g[name] = globals()[name]
     return g
