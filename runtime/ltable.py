@@ -37,17 +37,18 @@ def _set(t, k, v):
         setindex(t, k, v)
 
 
-def t_insert(t=NONE, *args):
-    if type(t) is LuaTable and len(args) == 1:
+def t_insert(t=NONE, a=NONE, b=NONE, *rest):
+    # named parameters (no *args tuple) for the common table.insert(t, v)
+    if b is NONE and type(t) is LuaTable and a is not NONE:
         # fast path: append to a plain sequence (its entry count is its
         # border: see LuaTable.length)
-        v = args[0]
         n = len(t)
         if (n not in t and n) or n + 1 in t:
             n = t.length()
-        if v is not None:
-            t[n + 1] = v
+        if a is not None:
+            t[n + 1] = a
         return ()
+    args = (() if a is NONE else (a,) if b is NONE else (a, b)) + rest
     check_table(t, 1, "insert")
     n = _len(t)
     if len(args) == 1:
