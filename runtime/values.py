@@ -249,6 +249,63 @@ class Userdata:
 TABLE_TYPES = frozenset((LuaTable, LuaMetaTable, LuaFrozenTable, LuaClassTable))
 
 
+def _dict_slots_for_tables():
+    """Give the table classes dict's own C ``in`` and ``t[k]``.
+
+    ``dict`` defines ``__contains__`` and ``__getitem__`` as methods that
+    coexist with its C slots, so CPython gives every dict subclass generic
+    slots that look the method up and call it: ``k in t`` costs 19 ns
+    instead of 8 and ``t[k]`` 21 instead of 9 (CPython 3.11).  The table
+    classes override neither, so dict's functions are exactly what the
+    generic slots end up calling; this copies the two function pointers
+    into the classes' own (heap type) slot tables.  Only on CPython 3.11,
+    only after checking the layout it relies on, and verified afterwards;
+    ``WIPPY_NO_SLOT_COPY=1`` turns it off."""
+    import os
+    import sys
+    if (sys.implementation.name != "cpython" or sys.version_info[:2] != (3, 11)
+            or os.environ.get("WIPPY_NO_SLOT_COPY") or sys.maxsize != 2 ** 63 - 1):
+        return False
+    import ctypes
+    word = ctypes.c_void_p.from_address
+    ssize = ctypes.c_ssize_t.from_address
+    # PyTypeObject, 64-bit: tp_basicsize at 32, tp_itemsize at 40,
+    # tp_as_sequence at 104, tp_as_mapping at 112; PySequenceMethods'
+    # sq_contains at 56, PyMappingMethods' mp_subscript at 8
+    d_seq, d_map = word(id(dict) + 104).value, word(id(dict) + 112).value
+    plan = []
+    for cls in (LuaTable, LuaMetaTable, LuaFrozenTable, LuaClassTable):
+        base = id(cls)
+        if (ssize(base + 32).value != cls.__basicsize__
+                or ssize(base + 40).value != cls.__itemsize__
+                or ssize(id(dict) + 32).value != dict.__basicsize__):
+            return False
+        seq, mp = word(base + 104).value, word(base + 112).value
+        end = base + type.__sizeof__(cls)
+        # a heap type's slot tables live inside its own type object
+        if not (seq and mp and base < seq < end and base < mp < end):
+            return False
+        plan.append((seq, mp))
+    for seq, mp in plan:
+        word(seq + 56).value = word(d_seq + 56).value
+        word(mp + 8).value = word(d_map + 8).value
+    for cls in (LuaTable, LuaMetaTable, LuaFrozenTable, LuaClassTable):
+        probe = dict.__new__(cls)
+        dict.__setitem__(probe, 1, "x")
+        try:
+            probe[2]
+        except KeyError:
+            pass
+        else:
+            raise SystemError("table slot copy: t[k] of a missing key")
+        if not (1 in probe and 2 not in probe and probe[1] == "x"):
+            raise SystemError("table slot copy: membership or subscript is wrong")
+    return True
+
+
+DICT_SLOTS = _dict_slots_for_tables()
+
+
 def fmt_float(f):
     """Format a float the way Lua 5.3 does (``%.14g``, with ``.0`` added to
     integral values, ``inf``/``-inf``/``nan``/``-nan``)."""

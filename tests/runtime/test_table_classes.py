@@ -76,3 +76,40 @@ def test_length_entry_count_border_and_fallback():
     assert LuaTable().length() == 0
     g = LuaTable({2: 2})               # 2 is a border (Lua 5.3 answers 0, also
     assert g.length() == 2             # a border: any border is a valid #t)
+
+
+def test_dict_slots_copied_and_tables_behave_as_dicts():
+    import sys
+    from wippy.runtime import values
+    if sys.implementation.name == "cpython" and sys.version_info[:2] == (3, 11):
+        assert values.DICT_SLOTS
+    for cls in (LuaTable, LuaMetaTable, LuaFrozenTable, LuaClassTable):
+        t = dict.__new__(cls)
+        dict.__setitem__(t, "k", 1)
+        dict.__setitem__(t, 2, "v")
+        assert "k" in t and 2 in t and "x" not in t and 2.5 not in t
+        assert t["k"] == 1 and t[2] == "v"
+        try:
+            t["missing"]
+        except KeyError as e:
+            assert e.args == ("missing",)
+        else:
+            raise AssertionError("no KeyError")
+        try:
+            [] in t
+        except TypeError:
+            pass
+        else:
+            raise AssertionError("an unhashable key must raise")
+
+
+def test_slot_copy_can_be_turned_off():
+    import os
+    import subprocess
+    import sys
+    code = ("from wippy.runtime import values as v; t = v.LuaTable({1: 2}); "
+            "print(v.DICT_SLOTS, 1 in t, t[1])")
+    env = dict(os.environ, WIPPY_NO_SLOT_COPY="1")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, check=True).stdout.split()
+    assert out == ["False", "True", "2"]
