@@ -32,9 +32,19 @@ class Coroutine:
 register_type_name(Coroutine, "thread")
 
 
+_getcurrent = greenlet.getcurrent
+
+
 class _State:
-    current = None       # the running Coroutine, or None in the main thread
+    """``current``: the running Coroutine, or None in a main thread.  It is
+    the coroutine whose greenlet is running (each coroutine's greenlet
+    carries it as ``lua_co``), so processes interleaving on gevent each see
+    their own; ``main`` stands for every main thread."""
     main = Coroutine(None)
+
+    @property
+    def current(self):
+        return getattr(_getcurrent(), "lua_co", None)
 
 
 _state = _State()
@@ -42,7 +52,7 @@ _state.main.status = "running"
 
 
 def current():
-    return _state.current
+    return getattr(_getcurrent(), "lua_co", None)
 
 
 def _body(co, args):
@@ -61,22 +71,23 @@ def resume(co, *args):
         return (FALSE, "cannot resume dead coroutine")
     if co.status != "suspended":
         return (FALSE, "cannot resume non-suspended coroutine")
-    prev = _state.current
-    (prev if prev is not None else _state.main).status = "normal"
+    me = _getcurrent()
+    prev = getattr(me, "lua_co", None)
+    if prev is not None:
+        prev.status = "normal"
     co.status = "running"
-    _state.current = co
-    me = greenlet.getcurrent()
     co.resumer = me
     try:
         if co.glet is None:
-            co.glet = greenlet.greenlet(_body, parent=me)
-            kind, vals = co.glet.switch(co, args)
+            g = co.glet = greenlet.greenlet(_body, parent=me)
+            g.lua_co = co
+            kind, vals = g.switch(co, args)
         else:
             co.glet.parent = me
             kind, vals = co.glet.switch(args)
     finally:
-        _state.current = prev
-        (prev if prev is not None else _state.main).status = "running"
+        if prev is not None:
+            prev.status = "running"
     if kind == "yield":
         co.status = "suspended"
         return (TRUE,) + vals
@@ -88,7 +99,7 @@ def resume(co, *args):
 
 
 def co_yield(*vals):
-    co = _state.current
+    co = getattr(_getcurrent(), "lua_co", None)
     if co is None:
         rt_error("attempt to yield from outside a coroutine")
     args = co.resumer.switch(("yield", vals))
@@ -110,18 +121,21 @@ def co_resume(co=None, *args):
 def co_status(co=None, *_):
     if type(co) is not Coroutine:
         arg_error(1, "status", "thread expected")
+    if co is _state.main:
+        # the main thread of whoever asks: running unless a coroutine is
+        return "running" if current() is None else "normal"
     return co.status
 
 
 def co_running(*_):
-    co = _state.current
+    co = current()
     if co is None:
         return (_state.main, TRUE)
     return (co, FALSE)
 
 
 def co_isyieldable(*_):
-    return TRUE if _state.current is not None else FALSE
+    return TRUE if current() is not None else FALSE
 
 
 def co_wrap(f=None, *_):
