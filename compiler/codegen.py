@@ -1419,7 +1419,7 @@ class Generator:
                 if flag:
                     # not a table after all: perhaps userdata with methods
                     cond = ast.BoolOp(op=ast.Or(), values=[cond, self.udata_method(o, key, get)])
-                fn = ifexp(cond, N(ftmp), call("mindex", o, key, N("_ENV_")))
+                fn = ifexp(cond, N(ftmp), call("mindex", o, key, N("_G0_")))
                 node = ast.Call(func=fn, args=[o] + self.args(e.args), keywords=[])
                 return self.stamp(node, e)
             plain = and_(typeis(first_o, "LuaTable"), isnot(got, C(None)))
@@ -1430,7 +1430,7 @@ class Generator:
                      isnot(get(N(htmp)), C(None)))]))
             udata = self.udata_method(o, key, get)
             fn = ifexp(ast.BoolOp(op=ast.Or(), values=[plain, inst, udata]), N(ftmp),
-                       call("mindex", o, key, N("_ENV_")))
+                       call("mindex", o, key, N("_G0_")))
             node = ast.Call(func=fn, args=[o] + self.args(e.args), keywords=[])
             return self.stamp(node, e)
         self.note(e, "call", self.describe(e.func, call=True))

@@ -12,9 +12,10 @@ from operator import is_not as _is_not
 
 from .values import (LuaTable, LuaMetaTable, LuaFrozenTable, LuaClassTable, TABLE_TYPES,
                      TRUE, FALSE, tostr,
-                     LuaError, lua_type, tostring, str2number, MAXINT, MININT)
+                     LuaError, lua_type, tostring, str2number, MAXINT, MININT, Userdata)
 from .ops import (index, tostring_meta, class_written, getmetatable as raw_getmetatable, setmetatable as
-                  raw_setmetatable, rawset_checked, register_fast_iter, length, OpError)
+                  raw_setmetatable, rawset_checked, register_fast_iter, length, OpError,
+                  freeze_shared)
 from .errors import rt_error, arg_error, where, convert, lua_frame
 
 __all__ = ["install", "NONE", "lua_print", "lua_next", "lua_pcall"]
@@ -302,6 +303,8 @@ def lua_setmetatable(t=NONE, mt=NONE, *_):
     check_table(t, 1, "setmetatable")
     if mt is not None and type(mt) not in TABLE_TYPES:
         arg_error(2, "setmetatable", "nil or table expected")
+    if type(t) is LuaFrozenTable:
+        rt_error("attempt to modify a frozen table")
     old = t.meta
     if old is not None and old.get("__metatable") is not None:
         rt_error("cannot change a protected metatable")
@@ -313,6 +316,13 @@ def lua_getmetatable(v=NONE, *_):
     mt = raw_getmetatable(v)
     if mt is None:
         return None
+    if isinstance(v, Userdata) and type(mt) is not LuaFrozenTable:
+        # a userdata class's metatable is shared by every process: what Lua
+        # gets of it is frozen, with its method table
+        h = mt.get("__index")
+        if type(h) in TABLE_TYPES:
+            freeze_shared(h)
+        freeze_shared(mt)
     protected = mt.get("__metatable")
     if protected is not None:
         return protected

@@ -75,7 +75,7 @@ class LuaState:
         LUA_FILES.add(chunk.chunkname)
         ERRINFO[chunk.chunkname] = chunk.errinfo
         g = dict(_HELPERS)
-        g["_ENV_"] = self.G if env is baselib.NONE else env
+        g["_ENV_"] = g["_G0_"] = self.G if env is baselib.NONE else env
         exec(chunk.code, g)
         return g["main_chunk"]
 

@@ -104,6 +104,19 @@ def classes_changed():
         _POPULATED.clear()
 
 
+def freeze_shared(t):
+    """Freeze a table every Lua state shares (a userdata class's metatable
+    or method table, the string metatable) so that no process can change
+    what the others see; Python code still fills it with dict methods."""
+    tt = type(t)
+    if tt is LuaFrozenTable or tt not in TABLE_TYPES:
+        return t
+    if tt is LuaClassTable:
+        classes_changed()
+    _adopt(t, LuaFrozenTable, t.meta)
+    return t
+
+
 def mark_class(mt):
     """A table becomes a metatable: it and its __index table are "classes"."""
     tm = type(mt)
@@ -215,7 +228,7 @@ def index(o, k):
         # a method of userdata (channels, messages, errors...): one probe
         h = mt.get("__index")
         th = type(h)
-        if th is LuaTable or (th is LuaClassTable and h.meta is None):
+        if th is LuaTable or ((th is LuaClassTable or th is LuaFrozenTable) and h.meta is None):
             _UDM[type(o)] = h
             return h.get(k)
     elif type(o) is str:
@@ -233,10 +246,12 @@ def index(o, k):
 def mindex(o, k, env):
     """``o:k`` when the inline paths of a method call found nothing: the
     full protocol, and for a string whose method the string metatable lacks,
-    the ``string`` table of the calling chunk's globals.  A Wippy instance
-    has its own copy of ``string`` (the shared string metatable cannot be
-    written from an entry), so ``function string.trim(s) ... end`` followed
-    by ``s:trim()`` works there as in a Lua state of its own."""
+    the ``string`` table of the globals the calling chunk was loaded with
+    (``_G0_``: they stay its globals when the chunk replaces ``_ENV``).  A
+    Wippy instance has its own copy of ``string`` (the shared string
+    metatable cannot be written from an entry), so
+    ``function string.trim(s) ... end`` followed by ``s:trim()`` works there
+    as in a Lua state of its own."""
     v = index(o, k)
     if v is None and type(o) is str and type(env) in TABLE_TYPES:
         s = env.get("string")
@@ -1216,7 +1231,7 @@ def helper_globals():
         "__builtins__": {}, "LuaTable": LuaTable, "LuaMetaTable": LuaMetaTable,
         "TABLE_TYPES": TABLE_TYPES, "TRUE": TRUE, "_MISS": _MISS, "FALSE": FALSE,
         "MAXINT": MAXINT, "MININT": MININT, "fmt_float": fmt_float, "_UDM": _UDM,
-        "_pystr": str, "_type": type, "_tuple": tuple, "_range": range, "_len": len, "_abs": abs,
+        "_pystr": str, "_type": type, "_tuple": tuple, "_range": range, "_len": len, "_abs": abs, "_G0_": None,
         "int": int, "float": float, "str": str, "_isinstance": isinstance,
     }
     for name in ("index", "mindex", "setindex", "rawset_checked", "add", "sub", "mul", "div", "mod",

@@ -249,6 +249,8 @@ class LuaEntries(KindHandler):
         # names (a copy of every helper would cost each process ~1.5 KB)
         g = md[1].copy()
         g["_ENV_"] = G
+        if "_G0_" in g:             # a method call's string lookup (ops.mindex)
+            g["_G0_"] = G
         exec(md[0].code, g)
         return g["main_chunk"]
 
@@ -264,6 +266,7 @@ class LuaEntries(KindHandler):
             smeta = getmetatable("")
             ltable.t_freeze(strings)
             ltable.t_freeze(smeta)
+            ltable.t_freeze(strings.meta)      # string(x)'s __call, shared too
             self._base = {
                 "string": strings,
                 "table": ltable.make_table_lib(),

@@ -38,6 +38,37 @@ entries:
         return {shout = tostring(ok), err = tostring(err), whisper = tostring(ok2),
                 field = tostring(string.shout), upper = ("x"):upper()}
       end}
+  - name: attacks
+    kind: process.lua
+    method: main
+    source: |
+      return {main = function()
+        local function try(f) local ok, err = pcall(f) return tostring(ok) .. " " .. tostring(err) end
+        local ch = channel.new(1)
+        local r = {
+          call = try(function() getmetatable(string).__call = function() return "x" end end),
+          callidx = try(function() getmetatable(string).__index = {} end),
+          setmeta = try(function() setmetatable(getmetatable("").__index, {}) end),
+          setmeta_meta = try(function() setmetatable(getmetatable(""), {}) end),
+          rawset = try(function() rawset(getmetatable("").__index, "x", 1) end),
+          udata = try(function() getmetatable(ch).__index.close = function() end end),
+        }
+        ch:send(5)
+        r.udata_still = tostring(ch:receive())
+        r.own = try(function() setmetatable(string, {__index = {extra = 1}}) end)
+        r.extra = tostring(string.extra)
+        return r
+      end}
+  - name: envswap
+    kind: process.lua
+    method: main
+    source: |
+      local print_ok = type(print)
+      _ENV = setmetatable({}, {__index = _G})
+      function string.shout(s) return s:upper() .. "!" end
+      return {main = function()
+        return {field = string.shout("hi"), method = ("hi"):shout(), p = print_ok}
+      end}
   - name: nostring
     kind: process.lua
     method: main
@@ -88,3 +119,18 @@ def test_another_process_sees_none_of_it(app):
     assert r["whisper"] == "false" and r["field"] == "nil" and r["upper"] == "X"
     r = run(app, "app:nostring")
     assert r == {"shout": "false", "len": 3}
+
+
+def test_shared_metatables_cannot_be_changed_and_own_string_can(app):
+    r = run(app, "app:attacks")
+    for k in ("call", "callidx", "setmeta", "setmeta_meta", "rawset", "udata"):
+        assert r[k].startswith("false") and "frozen table" in r[k], (k, r[k])
+    assert r["udata_still"] == "5"
+    assert r["own"].startswith("true") and r["extra"] == "1"
+    # and nothing of it reached another process
+    r = run(app, "app:reader")
+    assert r["upper"] == "X" and r["field"] == "nil"
+
+
+def test_string_additions_are_methods_after_ENV_is_replaced(app):
+    assert run(app, "app:envswap") == {"field": "HI!", "method": "HI!", "p": "function"}
