@@ -869,6 +869,7 @@ class Generator:
 
     def s_NumFor(self, s):
         v = self.res.decls[(id(s), 0)]
+        pre_loop = []
         start = self.value(s.start)
         stop = self.value(s.stop)
         step = self.value(s.step) if s.step is not None else None
@@ -886,6 +887,28 @@ class Generator:
                     target=S(tb), value=ast.BinOp(left=stop, op=ast.Add(), right=C(1))),
                     op=ast.Sub(), right=C(4096))]),
                 call("_range", N(ta), N(tb), *tail), call("brange", N(ta), N(tb), *tail))
+        elif (ts in (INT, NUM, ANY) and tl in (INT, NUM, ANY)
+              and (step is None or (type(s.step) is A.Number and type(s.step.value) is int
+                                    and s.step.value > 0))):
+            # bounds of types known only when the loop starts: a short range
+            # of two integers is a plain range, anything else goes through
+            # forrange (chunked ranges, float loops, Lua's errors)
+            ta, tl0, tb = self.fs.temp(), self.fs.temp(), self.fs.temp()
+            tail = [step] if step is not None else []
+            tests = []
+            # both bounds are evaluated, in order, before the loop
+            pre_loop = [assign(S(ta), start), assign(S(tl0), stop)]
+            if ts != INT:
+                tests.append(typeis(N(ta), "int"))
+            if tl != INT:
+                tests.append(typeis(N(tl0), "int"))
+            tests.append(ast.Compare(
+                left=N(ta), ops=[ast.GtE()],
+                comparators=[ast.BinOp(left=ast.NamedExpr(
+                    target=S(tb), value=ast.BinOp(left=N(tl0), op=ast.Add(), right=C(1))),
+                    op=ast.Sub(), right=C(4096))]))
+            it = ifexp(and_(*tests), call("_range", N(ta), N(tb), *tail),
+                       call("forrange", N(ta), N(tl0), *tail))
         else:
             it = call("forrange", start, stop, *([step] if step is not None else []))
         body = self.loop("for", s.body.body)
@@ -895,7 +918,7 @@ class Generator:
             target = S(tmp)
         else:
             target = S(v.pyname)
-        return [ast.For(target=target, iter=it, body=body, orelse=[])]
+        return pre_loop + [ast.For(target=target, iter=it, body=body, orelse=[])]
 
     def s_GenFor(self, s):
         vars_ = [self.res.decls[(id(s), i)] for i in range(len(s.names))]
