@@ -875,40 +875,29 @@ class Generator:
         step = self.value(s.step) if s.step is not None else None
         ts, tl = self.etype(s.start), self.etype(s.stop)
         tst = self.etype(s.step) if s.step is not None else INT
-        if ts == INT and tl == INT and tst == INT and (
-                step is None or (type(s.step) is A.Number and s.step.value > 0)):
-            # short ranges are plain ranges; long ones are chunked with
-            # budget ticks (ops.brange)
-            ta, tb = self.fs.temp(), self.fs.temp()
-            tail = [step] if step is not None else []
-            it = ifexp(ast.Compare(
-                left=ast.NamedExpr(target=S(ta), value=start), ops=[ast.GtE()],
-                comparators=[ast.BinOp(left=ast.NamedExpr(
-                    target=S(tb), value=ast.BinOp(left=stop, op=ast.Add(), right=C(1))),
-                    op=ast.Sub(), right=C(4096))]),
-                call("_range", N(ta), N(tb), *tail), call("brange", N(ta), N(tb), *tail))
-        elif (ts in (INT, NUM, ANY) and tl in (INT, NUM, ANY)
-              and (step is None or (type(s.step) is A.Number and type(s.step.value) is int
-                                    and s.step.value > 0))):
-            # bounds of types known only when the loop starts: a short range
-            # of two integers is a plain range, anything else goes through
-            # forrange (chunked ranges, float loops, Lua's errors)
+        if (ts in (INT, NUM, ANY) and tl in (INT, NUM, ANY) and tst == INT
+                and (step is None or (type(s.step) is A.Number and s.step.value > 0))):
+            # both bounds are evaluated, in order, before the loop; a short
+            # range of two integers is a plain range, a long one is chunked
+            # with budget ticks (ops.brange), anything else (floats, Lua's
+            # errors) goes through forrange
             ta, tl0, tb = self.fs.temp(), self.fs.temp(), self.fs.temp()
             tail = [step] if step is not None else []
-            tests = []
-            # both bounds are evaluated, in order, before the loop
             pre_loop = [assign(S(ta), start), assign(S(tl0), stop)]
+            tests = []
             if ts != INT:
                 tests.append(typeis(N(ta), "int"))
             if tl != INT:
                 tests.append(typeis(N(tl0), "int"))
-            tests.append(ast.Compare(
+            short = ast.Compare(
                 left=N(ta), ops=[ast.GtE()],
                 comparators=[ast.BinOp(left=ast.NamedExpr(
                     target=S(tb), value=ast.BinOp(left=N(tl0), op=ast.Add(), right=C(1))),
-                    op=ast.Sub(), right=C(4096))]))
-            it = ifexp(and_(*tests), call("_range", N(ta), N(tb), *tail),
-                       call("forrange", N(ta), N(tl0), *tail))
+                    op=ast.Sub(), right=C(4096))])
+            # with no type test, the range test has bound tb
+            it = ifexp(and_(*tests, short), call("_range", N(ta), N(tb), *tail),
+                       call("forrange", N(ta), N(tl0), *tail) if tests else
+                       call("brange", N(ta), N(tb), *tail))
         else:
             it = call("forrange", start, stop, *([step] if step is not None else []))
         body = self.loop("for", s.body.body)

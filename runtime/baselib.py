@@ -15,7 +15,7 @@ from .values import (LuaTable, LuaMetaTable, LuaFrozenTable, LuaClassTable, TABL
                      LuaError, lua_type, tostring, str2number, MAXINT, MININT, Userdata)
 from .ops import (index, tostring_meta, class_written, getmetatable as raw_getmetatable, setmetatable as
                   raw_setmetatable, rawset_checked, register_fast_iter, length, OpError,
-                  freeze_shared)
+                  freeze)
 from .errors import rt_error, arg_error, where, convert, lua_frame
 
 __all__ = ["install", "NONE", "lua_print", "lua_next", "lua_pcall"]
@@ -163,11 +163,8 @@ def lua_ipairs(t=NONE, *_):
 
 
 def _ipairs_fast(t, c):
-    if type(t) is not LuaTable or c != 0 or type(c) is not int:
-        return None
-    # C-level iteration: t.get(1), t.get(2), ... until the first nil, each
-    # read when the loop reaches it (as Lua's ipairs does)
-    return zip(_count(1), _takewhile(_NONE_NE, map(t.get, _count(1))))
+    vals = _ipairs_values(t, c)
+    return None if vals is None else zip(_count(1), vals)
 
 
 def _ipairs_gen(t):
@@ -321,8 +318,8 @@ def lua_getmetatable(v=NONE, *_):
         # gets of it is frozen, with its method table
         h = mt.get("__index")
         if type(h) in TABLE_TYPES:
-            freeze_shared(h)
-        freeze_shared(mt)
+            freeze(h)
+        freeze(mt)
     protected = mt.get("__metatable")
     if protected is not None:
         return protected
@@ -447,6 +444,8 @@ def _pairs_values(t, c):
 def _ipairs_values(t, c):
     if type(t) is not LuaTable or c != 0 or type(c) is not int:
         return None
+    # C-level iteration: t.get(1), t.get(2), ... until the first nil, each
+    # read when the loop reaches it (as Lua's ipairs does)
     return _takewhile(_NONE_NE, map(t.get, _count(1)))
 
 

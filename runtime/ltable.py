@@ -5,9 +5,9 @@ import operator
 from functools import cmp_to_key
 from itertools import islice, repeat
 
-from .values import (LuaTable, LuaMetaTable, LuaFrozenTable, LuaClassTable, TABLE_TYPES, TRUE,
+from .values import (LuaTable, LuaMetaTable, LuaFrozenTable, TRUE,
                      FALSE, LuaError, lua_type, MAXINT, MININT, wrap, tostr)
-from .ops import index, setindex, length, tostring_meta, truth, OpError
+from .ops import index, setindex, length, tostring_meta, OpError, freeze
 from .ops import add, sub, mul, div, idiv, mod, unm, pow as pow_
 from .baselib import check_int, check_table, check_str, arg_error, NONE, typename_arg
 from .errors import rt_error, _innermost_lua
@@ -679,13 +679,7 @@ def t_create(narr=0, nrec=0, *_):
 
 def t_freeze(t=NONE, *_):
     check_table(t, 1, "freeze")
-    if type(t) is LuaFrozenTable:
-        return t
-    if type(t) is LuaClassTable:
-        from .ops import classes_changed
-        classes_changed()
-    LuaMetaTable.adopt(t, LuaFrozenTable, t.meta)
-    return t
+    return freeze(t)
 
 
 def t_isfrozen(t=NONE, *_):

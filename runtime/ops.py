@@ -104,10 +104,11 @@ def classes_changed():
         _POPULATED.clear()
 
 
-def freeze_shared(t):
-    """Freeze a table every Lua state shares (a userdata class's metatable
-    or method table, the string metatable) so that no process can change
-    what the others see; Python code still fills it with dict methods."""
+def freeze(t):
+    """Make table ``t`` frozen (``table.freeze``; also the tables every Lua
+    state shares: a userdata class's metatable and method table, the string
+    metatable): Lua writes to it raise, Python code still fills it with dict
+    methods."""
     tt = type(t)
     if tt is LuaFrozenTable or tt not in TABLE_TYPES:
         return t

@@ -24,7 +24,7 @@ import threading
 from .registry import KindHandler, ChangeRejected
 from .runtime.values import LuaTable
 from .runtime.errors import rt_error, LUA_FILES, ERRINFO, register_builtins
-from .runtime.ops import helper_globals, getmetatable, setmetatable
+from .runtime.ops import helper_globals, getmetatable, setmetatable, freeze
 from .runtime import baselib, lstring, ltable, lmath, coroutine, los, lutf8
 from .compiler.errors import LuaSyntaxError, InternalCompilerError
 
@@ -264,9 +264,9 @@ class LuaEntries(KindHandler):
             # instance's own additions to its ``string`` copy still work as
             # methods (see ops.mindex)
             smeta = getmetatable("")
-            ltable.t_freeze(strings)
-            ltable.t_freeze(smeta)
-            ltable.t_freeze(strings.meta)      # string(x)'s __call, shared too
+            freeze(strings)
+            freeze(smeta)
+            freeze(strings.meta)               # string(x)'s __call, shared too
             self._base = {
                 "string": strings,
                 "table": ltable.make_table_lib(),

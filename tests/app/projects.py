@@ -22,3 +22,28 @@ def project(root, index, files=None):
     for rel, text in (files or {}).items():
         write(root, "src/app/" + rel, text)
     return str(root)
+
+
+def opened(tmp_path_factory, name, index):
+    """A module-scoped project opened as an App (a generator for fixtures:
+    yields the App, then stops and closes it)."""
+    from wippy.app import App
+    a = App.open(project(tmp_path_factory.mktemp(name), index))
+    try:
+        yield a
+    finally:
+        a.stop(5)
+        a.close()
+
+
+def run_main(app, eid, *args, timeout=60):
+    """Run process entry ``eid`` to its end in the hub: its result as Python."""
+    import gevent
+    from wippy.app import run_in_hub
+    from wippy.convert import to_python
+
+    def body():
+        with gevent.Timeout(timeout, AssertionError("%s did not finish" % eid)):
+            return app.run_process_main(eid, list(args))
+    (r,) = run_in_hub(body)
+    return to_python(r)

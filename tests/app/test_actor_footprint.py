@@ -5,16 +5,16 @@ spawn run queue (order, kills before the start, blocking processes), the
 channel wait queues (short lists, long deques, reused waiting objects) and
 the fast path of ``process.send``."""
 
-import os
 import textwrap
 
 import gevent
 import pytest
 
-from wippy.app import App, run_in_hub
+from wippy.app import run_in_hub
 from wippy.channel import Channel, Case, select_py, _LONGQ
-from wippy.convert import to_python
-from wippy.runtime.values import LuaTable, TRUE, FALSE
+from wippy.runtime.values import TRUE, FALSE
+
+from .projects import opened, run_main as run
 
 HEAD = """\
 namespace: app
@@ -178,24 +178,9 @@ ENTRIES = [
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    root = str(tmp_path_factory.mktemp("footprint"))
-    os.makedirs(os.path.join(root, "src", "app"))
-    with open(os.path.join(root, "wippy.lock"), "w") as f:
-        f.write("directories:\n  modules: .wippy\n  src: ./src\n")
-    with open(os.path.join(root, "src", "app", "_index.yaml"), "w") as f:
-        f.write(HEAD + "".join(ENTRIES))
-    a = App.open(root)
-    yield a
-    a.stop(5)
-    a.close()
+    yield from opened(tmp_path_factory, "footprint", HEAD + "".join(ENTRIES))
 
 
-def run(app, eid, *args):
-    def body():
-        with gevent.Timeout(60, AssertionError("%s did not finish" % eid)):
-            return app.run_process_main(eid, list(args))
-    (r,) = run_in_hub(body)
-    return to_python(r)
 
 
 # ---------------------------------------------------------------------------

@@ -4,13 +4,9 @@ inside a coroutine does not make another process's main function look like
 a coroutine, and a yield outside a coroutine fails in its own process
 instead of resuming another one."""
 
-import os
-
-import gevent
 import pytest
 
-from wippy.app import App, run_in_hub
-from wippy.convert import to_python
+from .projects import opened, run_main
 
 INDEX = """\
 namespace: app
@@ -64,24 +60,11 @@ entries:
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    root = str(tmp_path_factory.mktemp("coiso"))
-    os.makedirs(os.path.join(root, "src", "app"))
-    with open(os.path.join(root, "wippy.lock"), "w") as f:
-        f.write("directories:\n  modules: .wippy\n  src: ./src\n")
-    with open(os.path.join(root, "src", "app", "_index.yaml"), "w") as f:
-        f.write(INDEX)
-    a = App.open(root)
-    yield a
-    a.stop(5)
-    a.close()
+    yield from opened(tmp_path_factory, "coiso", INDEX)
 
 
 def test_a_process_inside_a_coroutine_does_not_leak_into_another(app):
-    def body():
-        with gevent.Timeout(30, AssertionError("driver did not finish")):
-            return app.run_process_main("app:driver", [])
-    (r,) = run_in_hub(body)
-    r = to_python(r)
+    r = run_main(app, "app:driver", timeout=30)
     during = r["during"]
     assert during["ismain"] == "true" and during["yieldable"] == "false"
     assert during["status"] == "running"

@@ -4,12 +4,9 @@ able to change it: its ``__index`` table is frozen.  An instance's own
 (``s:shout()`` after ``string.shout = f``) and nothing of it reaches another
 process; ``string(x)`` (Wippy's cast) works on the copy."""
 
-import os
-
-import gevent
 import pytest
 
-from wippy.app import App, run_in_hub
+from .projects import opened, run_main as run
 
 INDEX = """\
 namespace: app
@@ -82,26 +79,9 @@ entries:
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    root = str(tmp_path_factory.mktemp("strings"))
-    os.makedirs(os.path.join(root, "src", "app"))
-    with open(os.path.join(root, "wippy.lock"), "w") as f:
-        f.write("directories:\n  modules: .wippy\n  src: ./src\n")
-    with open(os.path.join(root, "src", "app", "_index.yaml"), "w") as f:
-        f.write(INDEX)
-    a = App.open(root)
-    yield a
-    a.stop(5)
-    a.close()
+    yield from opened(tmp_path_factory, "strings", INDEX)
 
 
-def run(app, eid):
-    from wippy.convert import to_python
-
-    def body():
-        with gevent.Timeout(30, AssertionError("%s did not finish" % eid)):
-            return app.run_process_main(eid, [])
-    (r,) = run_in_hub(body)
-    return to_python(r)
 
 
 def test_own_string_additions_are_methods_and_the_shared_metatable_is_frozen(app):
